@@ -1,0 +1,11 @@
+// Command chpst is gorunit's chpst as a binary of its own.
+package main
+
+import (
+	"os"
+
+	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/chpst"
+)
+
+func main() { os.Exit(chpst.Main(cli.OS())) }

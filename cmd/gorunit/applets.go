@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/gorunit/gorunit/internal/chpst"
+	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/netisup"
+	"github.com/gorunit/gorunit/internal/runsv"
+	"github.com/gorunit/gorunit/internal/runsvchdir"
+	"github.com/gorunit/gorunit/internal/runsvdir"
+	"github.com/gorunit/gorunit/internal/sv"
+	"github.com/gorunit/gorunit/internal/svlogd"
+	"github.com/gorunit/gorunit/internal/utmpset"
+)
+
+// applets is the one table of names the box answers to. chpst's alias
+// names go to chpst, which looks at argv[0] itself, as runit's chpst does.
+var applets = cli.Applets{
+	"runsv":      runsv.Main,
+	"runsvdir":   runsvdir.Main,
+	"sv":         sv.Main,
+	"svlogd":     svlogd.Main,
+	"chpst":      chpst.Main,
+	"envdir":     chpst.Main,
+	"envuidgid":  chpst.Main,
+	"pgrphack":   chpst.Main,
+	"setuidgid":  chpst.Main,
+	"softlimit":  chpst.Main,
+	"setlock":    chpst.Main,
+	"runsvchdir": runsvchdir.Main,
+	"utmpset":    utmpset.Main,
+	"netisup":    netisup.Main,
+	"netisup.sh": netisup.Main,
+}

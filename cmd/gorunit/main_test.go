@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gorunit/gorunit/internal/svtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	svtest.Cleanup()
+	os.Exit(code)
+}
+
+func TestEveryToolNameIsAnApplet(t *testing.T) {
+	for _, n := range svtest.Tools {
+		if applets[n] == nil {
+			t.Errorf("svtest.Tools lists %q but the box has no such applet", n)
+		}
+	}
+	if len(applets) != len(svtest.Tools) {
+		t.Errorf("applets has %d names, svtest.Tools %d", len(applets), len(svtest.Tools))
+	}
+}
+
+func TestResolve(t *testing.T) {
+	dir := t.TempDir()
+	box := filepath.Join(dir, "gorunit")
+	os.WriteFile(box, nil, 0o755)
+	os.Symlink("gorunit", filepath.Join(dir, "sv"))
+	os.MkdirAll(filepath.Join(dir, "init.d"), 0o755)
+	os.Symlink("../sv", filepath.Join(dir, "init.d", "foo"))
+	os.Symlink(filepath.Join(dir, "init.d", "foo"), filepath.Join(dir, "bar"))
+	os.Symlink("gorunit", filepath.Join(dir, "other"))
+	for _, tc := range []struct {
+		argv0, want string
+		ok          bool
+	}{
+		{"runsv", "runsv", true},
+		{"/usr/bin/svlogd", "svlogd", true},
+		{filepath.Join(dir, "init.d", "foo"), "sv", true},
+		{filepath.Join(dir, "bar"), "sv", true},
+		{"foo", "foo", false}, // not on PATH
+		{filepath.Join(dir, "other"), "other", false},
+	} {
+		got, ok := applets.Resolve(tc.argv0, "")
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Resolve(%q) = %q, %v; want %q, %v", tc.argv0, got, ok, tc.want, tc.ok)
+		}
+	}
+	// A bare name is looked up on PATH.
+	if got, ok := applets.Resolve("foo", filepath.Join(dir, "init.d")); got != "sv" || !ok {
+		t.Errorf("Resolve(foo on PATH) = %q, %v; want sv, true", got, ok)
+	}
+}
+
+// run executes the real built box under argv0 and returns stdout, stderr
+// and the exit code.
+func run(t *testing.T, path string, argv0 string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	cmd.Args[0] = argv0
+	cmd.Env = append(os.Environ(), "SVDIR="+t.TempDir())
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestBinaryDispatch(t *testing.T) {
+	box := svtest.Box(t)
+	dir := t.TempDir()
+	initd := filepath.Join(dir, "init.d")
+	os.MkdirAll(initd, 0o755)
+	os.Symlink(filepath.Join(box, "sv"), filepath.Join(initd, "foo"))
+
+	t.Run("unknown applet", func(t *testing.T) {
+		other := filepath.Join(dir, "frobnicate")
+		os.Symlink(filepath.Join(box, "gorunit"), other)
+		_, stderr, code := run(t, other, other)
+		if code != 100 || stderr != "gorunit: fatal: unknown applet: frobnicate\n" {
+			t.Errorf("got exit %d, stderr %q", code, stderr)
+		}
+		_, stderr, code = run(t, filepath.Join(box, "gorunit"), "gorunit", "frobnicate")
+		if code != 100 || stderr != "gorunit: fatal: unknown applet: frobnicate\n" {
+			t.Errorf("gorunit frobnicate: exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("no applet", func(t *testing.T) {
+		_, stderr, code := run(t, filepath.Join(box, "gorunit"), "gorunit")
+		if code != 100 || !strings.HasPrefix(stderr, "usage: gorunit applet") {
+			t.Errorf("got exit %d, stderr %q", code, stderr)
+		}
+	})
+	// Each tool is reached under its own name, through "gorunit NAME", and
+	// the init.d chain reaches sv. The tools' own tests check what they do;
+	// here it is enough that the right one answered, which a bad-usage call
+	// shows without side effects.
+	t.Run("tools", func(t *testing.T) {
+		for _, n := range svtest.Tools {
+			_, e1, c1 := run(t, filepath.Join(box, n), n, "-%")
+			_, e2, c2 := run(t, filepath.Join(box, "gorunit"), "gorunit", n, "-%")
+			if strings.Contains(e1, "unknown applet") || e1 != e2 || c1 != c2 {
+				t.Errorf("%s: direct (%d %q) != via gorunit (%d %q)", n, c1, e1, c2, e2)
+			}
+		}
+	})
+}

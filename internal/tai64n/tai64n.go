@@ -1,0 +1,118 @@
+// Package tai64n packs and unpacks the TAI64N stamps runit uses everywhere:
+// supervise/status, svlogd's -t stamps and log file names, runsvdir's
+// .forced-rescan.
+//
+// runit's conversion has no leap-second table: TAI64 seconds are
+// 2^62 + 10 + unix seconds, and nanoseconds are 1000*usec + 500, so they
+// always end in 500 (runit's taia_now fills in the half microsecond).
+//
+// Packed form (12 bytes):
+//
+//	offset size meaning
+//	0      8    seconds, big-endian
+//	8      4    nanoseconds, big-endian
+//
+// Text form: "@" and 24 lowercase hex digits of the packed form.
+package tai64n
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+)
+
+// Offset is what runit adds to unix seconds: 2^62 + 10.
+const Offset = 0x400000000000000A
+
+// Size of the packed form and length of a label.
+const (
+	Size     = 12
+	LabelLen = 25
+)
+
+// Stamp is a TAI64N moment as runit computes it.
+type Stamp struct {
+	Sec  uint64 // TAI64 label: Offset + unix seconds
+	Nano uint32
+}
+
+// FromTime converts t the way runit's taia_now does: microsecond
+// resolution, plus 500 ns.
+func FromTime(t time.Time) Stamp {
+	return Stamp{
+		Sec:  uint64(t.Unix()) + Offset,
+		Nano: uint32(t.Nanosecond()/1000)*1000 + 500,
+	}
+}
+
+// Now is FromTime(time.Now()).
+func Now() Stamp { return FromTime(time.Now()) }
+
+// Time is the moment s stands for.
+func (s Stamp) Time() time.Time {
+	return time.Unix(int64(s.Sec-Offset), int64(s.Nano))
+}
+
+// Unix is s in unix seconds.
+func (s Stamp) Unix() int64 { return int64(s.Sec - Offset) }
+
+// Encode packs s into b, which must hold Size bytes.
+func (s Stamp) Encode(b []byte) {
+	binary.BigEndian.PutUint64(b[0:8], s.Sec)
+	binary.BigEndian.PutUint32(b[8:12], s.Nano)
+}
+
+// Decode unpacks the first Size bytes of b.
+func Decode(b []byte) (Stamp, error) {
+	if len(b) < Size {
+		return Stamp{}, errors.New("tai64n: short stamp")
+	}
+	return Stamp{
+		Sec:  binary.BigEndian.Uint64(b[0:8]),
+		Nano: binary.BigEndian.Uint32(b[8:12]),
+	}, nil
+}
+
+const hexdigits = "0123456789abcdef"
+
+// AppendLabel appends the "@" + 24-hex-digit label of s to dst without
+// allocating when dst has room.
+func (s Stamp) AppendLabel(dst []byte) []byte {
+	var b [Size]byte
+	s.Encode(b[:])
+	dst = append(dst, '@')
+	for _, c := range b {
+		dst = append(dst, hexdigits[c>>4], hexdigits[c&15])
+	}
+	return dst
+}
+
+// Label is the text form of s, e.g. "@400000006b05782f00258384".
+func (s Stamp) Label() string { return string(s.AppendLabel(make([]byte, 0, LabelLen))) }
+
+// ParseLabel reads a label written by Label.
+func ParseLabel(l string) (Stamp, error) {
+	if len(l) != LabelLen || l[0] != '@' {
+		return Stamp{}, errors.New("tai64n: bad label")
+	}
+	var b [Size]byte
+	for i := range b {
+		hi, ok1 := unhex(l[1+2*i])
+		lo, ok2 := unhex(l[2+2*i])
+		if !ok1 || !ok2 {
+			return Stamp{}, errors.New("tai64n: bad label")
+		}
+		b[i] = hi<<4 | lo
+	}
+	return Decode(b[:])
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
