@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/chpst"
+	"github.com/gorunit/gorunit/internal/cli"
 )
 
 func main() { os.Exit(chpst.Main(cli.OS())) }

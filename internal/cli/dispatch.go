@@ -3,8 +3,8 @@ package cli
 import (
 	"maps"
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
