@@ -251,7 +251,7 @@ func (s *svc) stop() {
 
 // Scripts used by the tests.
 const (
-	runSleep = "#!/bin/sh\necho $$ >> started\nexec sleep 1000\n"
+	runSleep   = "#!/bin/sh\necho $$ >> started\nexec sleep 1000\n"
 	finishArgs = "#!/bin/sh\necho \"$#:$*\" >> finished\n"
 )
 
