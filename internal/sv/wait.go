@@ -275,7 +275,7 @@ type watcher struct {
 	last    []string // fingerprints for polling
 	// rewritten: supervise/status was replaced or written since markSent.
 	rewritten []bool
-	buf     []byte
+	buf       []byte
 }
 
 // Events that mean a service may have changed: runsv renames a new
