@@ -144,7 +144,9 @@ var staticCases = []staticCase{
 	{"check-not-executable-passes", both(svc("x", running(42)), func(w *world) { w.file("svdir/x/check", "exit 1\n", 0o644) }),
 		args("check", "x")},
 	{"check-runs-with-stdout-closed", both(svc("x", running(42)),
-		func(w *world) { w.file("svdir/x/check", "#!/bin/sh\n[ -e /proc/self/fd/1 ] && exit 1\nexit 0\n", 0o755) }),
+		func(w *world) {
+			w.file("svdir/x/check", "#!/bin/sh\n[ -e /proc/self/fd/1 ] && exit 1\nexit 0\n", 0o755)
+		}),
 		args("check", "x")},
 	{"check-runs-in-service-dir", both(svc("x", running(42)),
 		func(w *world) { w.file("svdir/x/check", "#!/bin/sh\n[ -d supervise ] || exit 1\n", 0o755) }),
