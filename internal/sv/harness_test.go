@@ -25,6 +25,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The live tests mostly wait for services and the clock, not the CPU:
+	// run more of them at once than GOMAXPROCS unless told otherwise.
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", "8")
+	}
 	code := m.Run()
 	svtest.Cleanup()
 	os.Exit(code)
