@@ -342,7 +342,7 @@ func (d *Dir) listOld(what string) []string {
 }
 
 // rmoldest unlinks processor leftovers (@….t) and, when more than n old
-// files exist, the oldest one: one per call, as runit does.
+// files (other than .u) exist, the oldest one: one per call, as runit does.
 func (d *Dir) rmoldest() {
 	oldest, n := "", uint64(0)
 	for _, f := range d.listOld("want rotate") {
@@ -350,6 +350,11 @@ func (d *Dir) rmoldest() {
 			if err := unix.Unlinkat(d.fddir, f, 0); err != nil {
 				d.warn(err, "unable to unlink processor leftover: ", f)
 			}
+			continue
+		}
+		if f[26] == 'u' {
+			// Debian's svlogd neither counts nor deletes .u files (found
+			// by running it): a processor's input is never lost.
 			continue
 		}
 		n++
