@@ -1,6 +1,7 @@
 package logdir
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -55,6 +56,7 @@ type Dir struct {
 	deadline time.Time
 	ppid     int
 	fnsave   string // the last @….u/.s name made
+	dents    []byte // getdents buffer, kept between rotations
 }
 
 // New returns a closed Dir for name.
@@ -79,7 +81,7 @@ func (d *Dir) Deadline() (t time.Time, ok bool) {
 }
 
 func (d *Dir) info(pieces ...string) {
-	if d.opt.Verbose {
+	if d.opt.Verbose { // callers building costly pieces check Verbose first
 		d.opt.Say(append([]string{"svlogd: info: "}, pieces...)...)
 	}
 }
@@ -298,7 +300,9 @@ func (d *Dir) Rotate() {
 	d.syncAndSeal()
 	unix.Close(d.fdcur)
 	d.fdcur = -1
-	d.info("rename: ", d.Name, "/current ", d.fnsave, " ", strconv.FormatUint(d.size, 10))
+	if d.opt.Verbose {
+		d.info("rename: ", d.Name, "/current ", d.fnsave, " ", strconv.FormatUint(d.size, 10))
+	}
 	for {
 		err := unix.Renameat(d.fddir, "current", d.fddir, d.fnsave)
 		if err == nil {
@@ -312,59 +316,80 @@ func (d *Dir) Rotate() {
 	d.processorStart()
 }
 
-// listOld returns the 27-character names starting with "@".
-func (d *Dir) listOld(what string) []string {
-	var f *os.File
+// listOld calls f with each 27-character name starting with "@" (the
+// name's bytes are only valid during the call). It reads the directory
+// with getdents into a buffer kept for the next rotation, so rotating
+// leaves little garbage behind.
+func (d *Dir) listOld(what string, f func(name []byte)) {
+	var fd int
 	for {
-		fd, err := unix.Openat(d.fddir, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		var err error
+		fd, err = unix.Openat(d.fddir, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err == nil {
-			f = os.NewFile(uintptr(fd), d.Name)
 			break
 		}
 		d.pause("unable to open directory, "+what, err)
 	}
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		d.warn(err, "unable to read directory: ", d.Name)
+	defer unix.Close(fd)
+	if d.dents == nil {
+		d.dents = make([]byte, 8192)
 	}
-	old := names[:0]
-	for _, n := range names {
-		if len(n) == 27 && n[0] == '@' {
-			old = append(old, n)
+	for {
+		n, err := unix.Getdents(fd, d.dents)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			d.warn(err, "unable to read directory: ", d.Name)
+			return
+		}
+		if n <= 0 {
+			return
+		}
+		b := d.dents[:n]
+		for len(b) >= 19 {
+			// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if len(name) == 27 && name[0] == '@' {
+				f(name)
+			}
+			b = b[reclen:]
 		}
 	}
-	return old
 }
 
 // rmoldest unlinks processor leftovers (@….t) and, when more than n old
 // files (other than .u) exist, the oldest one: one per call, as runit does.
 func (d *Dir) rmoldest() {
-	oldest, n := "", uint64(0)
-	for _, f := range d.listOld("want rotate") {
-		if f[26] == 't' {
-			if err := unix.Unlinkat(d.fddir, f, 0); err != nil {
-				d.warn(err, "unable to unlink processor leftover: ", f)
+	var oldest [27]byte
+	n := uint64(0)
+	d.listOld("want rotate", func(f []byte) {
+		switch f[26] {
+		case 't':
+			if err := unix.Unlinkat(d.fddir, string(f), 0); err != nil {
+				d.warn(err, "unable to unlink processor leftover: ", string(f))
 			}
-			continue
-		}
-		if f[26] == 'u' {
+			return
+		case 'u':
 			// Debian's svlogd neither counts nor deletes .u files (found
 			// by running it): a processor's input is never lost.
-			continue
+			return
 		}
 		n++
-		if oldest == "" || f < oldest {
-			oldest = f
+		if n == 1 || bytes.Compare(f, oldest[:]) < 0 {
+			copy(oldest[:], f)
 		}
-	}
+	})
 	if d.Config.Num > 0 && n > d.Config.Num {
-		d.info("delete: ", d.Name, "/", oldest)
-		if err := unix.Unlinkat(d.fddir, oldest, 0); err != nil {
+		d.info("delete: ", d.Name, "/", string(oldest[:]))
+		if err := unix.Unlinkat(d.fddir, string(oldest[:]), 0); err != nil {
 			d.warn(err, "unable to unlink oldest logfile: ", d.Name)
 		}
 	}
@@ -469,18 +494,19 @@ func (d *Dir) Flush() {
 // deleteForSpace removes the oldest old file when more than N exist
 // (runit counts every @ name here, .t and .u included).
 func (d *Dir) deleteForSpace() bool {
-	old := d.listOld("want remove old logfile")
-	if uint64(len(old)) <= d.Config.Min {
+	var oldest [27]byte
+	n := uint64(0)
+	d.listOld("want remove old logfile", func(f []byte) {
+		n++
+		if n == 1 || bytes.Compare(f, oldest[:]) < 0 {
+			copy(oldest[:], f)
+		}
+	})
+	if n <= d.Config.Min {
 		return false
 	}
-	oldest := old[0]
-	for _, f := range old[1:] {
-		if f < oldest {
-			oldest = f
-		}
-	}
-	d.opt.Say("svlogd: warning: out of disk space, delete: ", d.Name, "/", oldest)
-	if err := unix.Unlinkat(d.fddir, oldest, 0); err != nil {
+	d.opt.Say("svlogd: warning: out of disk space, delete: ", d.Name, "/", string(oldest[:]))
+	if err := unix.Unlinkat(d.fddir, string(oldest[:]), 0); err != nil {
 		d.warn(err, "unable to unlink oldest logfile: ", d.Name)
 		return false
 	}

@@ -315,3 +315,5 @@ func lockDir(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+func boxFor(b *testing.B) string { return svtest.Box(b) }

@@ -22,6 +22,8 @@ import (
 	"bytes"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -155,6 +157,16 @@ func Main(env cli.Env) int {
 	if !ok {
 		cli.Usage(env.Stderr, env.Args[0], Usage)
 		return ExitUsage
+	}
+	// svlogd is one loop over one input: a single P keeps threads, per-P
+	// caches and so RSS down, and a low GC percent keeps the little
+	// garbage rotations make from growing the heap toward Go's 4 MB
+	// default minimum (the logging path itself does not allocate).
+	if env.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+	if env.Getenv("GOGC") == "" {
+		debug.SetGCPercent(10)
 	}
 	l := &logger{env: env, o: o, udp: -1}
 	l.opt = logdir.Options{
