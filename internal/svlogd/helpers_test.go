@@ -168,6 +168,7 @@ type live struct {
 	im   impl
 	root string
 	w    *os.File
+	r    *os.File // the pipe's read end, kept to see what svlogd left
 	p    *proc
 }
 
@@ -179,9 +180,9 @@ func (sc scenario) start(t *testing.T, im impl) *live {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	l := &live{t: t, im: im, root: root, w: w}
+	t.Cleanup(func() { r.Close() })
+	l := &live{t: t, im: im, root: root, w: w, r: r}
 	l.p = startOn(t, root, r, im.bin, append(slices.Clone(sc.args), sc.dirList()...)...)
-	r.Close()
 	return l
 }
 
@@ -317,3 +318,14 @@ func lockDir(t *testing.T, dir string) {
 }
 
 func boxFor(b *testing.B) string { return svtest.Box(b) }
+
+// waitStderr polls until svlogd's stderr has n lines containing s.
+func (l *live) waitStderr(s string, n int) {
+	l.t.Helper()
+	svtest.WaitFor(l.t, 20*time.Second, func() error {
+		if got := strings.Count(l.p.Stderr(), s); got < n {
+			return fmt.Errorf("%s: %d times %q in stderr, want %d:\n%s", l.im.name, got, s, n, l.p.Stderr())
+		}
+		return nil
+	})
+}
