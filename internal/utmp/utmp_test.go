@@ -232,6 +232,10 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			rec := append([]byte(nil), b[:l.Size]...)
+			// Padding is not part of a Record: after ut_type, and
+			// at the end of the 400-byte one.
+			clear(rec[l.Type+2 : l.Pid])
+			clear(rec[l.Reserved+20:])
 			r := l.Decode(rec)
 			if !bytes.Equal(rec, l.Encode(r)) {
 				t.Fatalf("%s: decode/encode changed the bytes", l.Name)
