@@ -99,3 +99,16 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkRead(b *testing.B) {
+	dir := b.TempDir()
+	for _, n := range []string{"PATH", "HOME", "LANG", "OPTS", "USER", "EMPTY"} {
+		os.WriteFile(filepath.Join(dir, n), []byte("/usr/local/bin:/usr/bin:/bin \n"), 0o644)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Read(dir, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
