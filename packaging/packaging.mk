@@ -37,7 +37,7 @@ lintian: deb
 	lintian --fail-on error,warning $(BUILD)/gorunit_*.deb
 
 ## chroot-test: install, upgrade (local conffile edit kept), remove, purge in a bookworm chroot
-chroot-test: deb
+chroot-test: deb runit-ref
 	scripts/need-pkgs debootstrap:debootstrap
 	packaging/chroot-test $(BUILD)
 
