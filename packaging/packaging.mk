@@ -4,8 +4,8 @@
 #   make install      build the .deb and apt install it on this machine
 #   make lintian      lintian on the .deb (fails on any error or warning)
 #   make chroot-test  install/upgrade/remove/purge in a debootstrap chroot
-#   make goreleaser-check   goreleaser check (installs goreleaser v2.16.0
-#                     into build/tools on first use: ~6 minutes)
+#   make goreleaser-check     goreleaser check
+#   make goreleaser-snapshot  all four arches' binaries and .debs in dist/
 
 # The mtime of everything in the .deb: the last commit's time, so two
 # builds of one commit are the same bytes.
@@ -14,7 +14,7 @@ export SOURCE_DATE_EPOCH
 DEB_GOARCH ?= $(shell $(GO) env GOARCH)
 MKDEB      := $(BUILD)/mkdeb
 
-.PHONY: deb install lintian chroot-test goreleaser-check
+.PHONY: deb install lintian chroot-test goreleaser-check goreleaser-snapshot
 
 $(MKDEB): toolchain FORCE
 	@mkdir -p $(BUILD)
@@ -41,8 +41,18 @@ chroot-test: deb runit-ref
 	scripts/need-pkgs debootstrap:debootstrap
 	packaging/chroot-test $(BUILD)
 
+# goreleaser v2.16.0 (later versions do not install from this proxy), built
+# into build/tools on first use (~6 minutes); GORELEASER=path uses another.
+GORELEASER ?= $(BUILD)/tools/goreleaser
+
+$(BUILD)/tools/goreleaser:
+	GOBIN=$(CURDIR)/$(BUILD)/tools $(GO) install github.com/goreleaser/goreleaser/v2@v2.16.0
+
 ## goreleaser-check: goreleaser check on .goreleaser.yaml
-goreleaser-check:
-	@test -x $(BUILD)/tools/goreleaser || \
-		GOBIN=$(CURDIR)/$(BUILD)/tools $(GO) install github.com/goreleaser/goreleaser/v2@v2.16.0
-	$(BUILD)/tools/goreleaser check
+goreleaser-check: $(GORELEASER)
+	$(GORELEASER) check
+
+## goreleaser-snapshot: static binaries and .debs for amd64, arm64, i386, armhf in dist/
+# (needs a git remote, any URL, for the commit date: see .goreleaser.yaml)
+goreleaser-snapshot: $(GORELEASER)
+	GORUNIT_VERSION=$(VERSION) $(GORELEASER) release --snapshot --clean
