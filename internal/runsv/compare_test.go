@@ -149,7 +149,7 @@ func TestSameAsRunitLifecycle(t *testing.T) {
 		files: map[string]string{
 			"run":     "#!/bin/sh\necho run $#\nexec sleep 1000\n",
 			"finish":  "#!/bin/sh\necho finish \"$@\"\n",
-			"log/run": "#!/bin/sh\nexec cat > out\n",
+			"log/run": "#!/bin/sh\nexec cat >> out\n",
 		},
 		steps: func(t *testing.T, s *svc, see func(string, ...any)) {
 			s.waitOK("supervise")
@@ -175,6 +175,8 @@ func TestSameAsRunitLifecycle(t *testing.T) {
 				})
 				see("after %s:\n%s", c.cmd, snapshot(t, s.path("supervise")))
 			}
+			// Every line is in the log before the log restarts.
+			s.waitFile("log/out", hasLines(5))
 			s.send("log/supervise", "d")
 			s.waitStatus("log/supervise", "log down", func(st supervise.Status) bool { return st.State == supervise.Down })
 			see("log after d:\n%s", snapshot(t, s.path("log/supervise")))
@@ -253,6 +255,16 @@ func TestSameAsRunitLifecycle(t *testing.T) {
 			s.waitDown("supervise")
 			see("down: %s", snapshot(t, s.path("supervise")))
 			see("finished:\n%s", s.read("finished"))
+		},
+	}, {
+		name:  "USR1 ends runsv",
+		files: map[string]string{"run": "#!/bin/sh\nexec sleep 1000\n"},
+		steps: func(t *testing.T, s *svc, see func(string, ...any)) {
+			s.waitOK("supervise")
+			s.waitStatus("supervise", "run", isRun)
+			s.proc.Signal(syscall.SIGUSR1)
+			s.exitCode()
+			see("%v", s.proc.cmd.ProcessState)
 		},
 	}, {
 		name: "control scripts",

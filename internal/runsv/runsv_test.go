@@ -2,6 +2,7 @@ package runsv_test
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +21,14 @@ import (
 func TestMain(m *testing.M) {
 	if code, ok := runHelper(); ok {
 		os.Exit(code)
+	}
+	// These tests mostly wait for processes; run more of them at once
+	// than there are CPUs unless -parallel says otherwise.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "8")
 	}
 	code := m.Run()
 	svtest.Cleanup()
@@ -256,7 +265,9 @@ const (
 )
 
 func TestStartsRunAndWritesSupervise(t *testing.T) {
-	s := newSvc(t, map[string]string{"run": runSleep}).start(runsvBin(t, ""))
+	s := newSvc(t, map[string]string{"run": runSleep})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	st := s.waitRun("supervise")
 	if st.Want != supervise.WantUp || st.Paused || st.Term {
 		t.Errorf("status %+v", st)
@@ -296,7 +307,9 @@ func TestUsage(t *testing.T) {
 }
 
 func TestDownUpOnceExit(t *testing.T) {
-	s := newSvc(t, map[string]string{"run": runSleep, "down": ""}).start(runsvBin(t, ""))
+	s := newSvc(t, map[string]string{"run": runSleep, "down": ""})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	st := s.waitDown("supervise")
 	if st.Want != supervise.WantDown {
 		t.Fatalf("with ./down: %+v", st)
@@ -332,6 +345,7 @@ func TestFinishArguments(t *testing.T) {
 	if err := syscall.Mkfifo(s.path("go"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Parallel()
 	s.start(runsvBin(t, ""))
 	s.send("supervise", "o")
 	s.waitFile("started", hasLines(1))
@@ -357,7 +371,9 @@ func TestTermExitSequenceWithLog(t *testing.T) {
 		"run":     "#!/bin/sh\necho hello\nexec sleep 1000\n",
 		"finish":  "#!/bin/sh\necho finish \"$@\"\n",
 		"log/run": "#!/bin/sh\nexec cat > out\n",
-	}).start(runsvBin(t, ""))
+	})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	s.waitOK("log/supervise")
 	s.waitRun("supervise")
 	s.waitRun("log/supervise")
@@ -375,7 +391,9 @@ func TestTermExitSequenceWithLog(t *testing.T) {
 }
 
 func TestLockContention(t *testing.T) {
-	s := newSvc(t, map[string]string{"run": runSleep}).start(runsvBin(t, ""))
+	s := newSvc(t, map[string]string{"run": runSleep})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	s.waitRun("supervise")
 	p := startProc(t, filepath.Dir(s.dir), runsvBin(t, ""), s.dir)
 	code, err := p.Wait(wait)
