@@ -109,8 +109,11 @@ func compare(t *testing.T, scenarios []scenario) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			var c, g string
-			t.Run("C", func(t *testing.T) { c = runScenario(t, sc, runsvBin(t, ref)) })
-			t.Run("gorunit", func(t *testing.T) { g = runScenario(t, sc, runsvBin(t, "")) })
+			// Both runs at once; t.Run returns when both are done.
+			t.Run("both", func(t *testing.T) {
+				t.Run("C", func(t *testing.T) { t.Parallel(); c = runScenario(t, sc, runsvBin(t, ref)) })
+				t.Run("gorunit", func(t *testing.T) { t.Parallel(); g = runScenario(t, sc, runsvBin(t, "")) })
+			})
 			if diff := cmp.Diff(c, g); diff != "" {
 				t.Errorf("C runsv (-) and gorunit runsv (+) differ:\n%s", diff)
 			}
