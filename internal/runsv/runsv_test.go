@@ -51,6 +51,7 @@ type svc struct {
 // file. At the end of the test it gets TERM, then its whole group KILL:
 // no service outlives a test, and nothing holds a pipe the test waits on.
 type proc struct {
+	pid  int
 	cmd  *exec.Cmd
 	out  *os.File
 	done chan struct{}
@@ -69,7 +70,7 @@ func startProc(t *testing.T, dir string, argv ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, out: out, done: make(chan struct{})}
+	p := &proc{pid: cmd.Process.Pid, cmd: cmd, out: out, done: make(chan struct{})}
 	go func() { cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		if !p.Exited() {
