@@ -309,6 +309,15 @@ func TestSameAsRunitErrors(t *testing.T) {
 		{name: "run not executable", files: map[string]string{"run": "exit 0\n"}, steps: firstLine},
 		{name: "run not an executable format", files: map[string]string{"run": "#!/nonexistent/interpreter\n"}, steps: firstLine},
 		{name: "finish not executable", files: map[string]string{"run": "#!/bin/sh\nexit 0\n", "finish": "exit 0\n"}, steps: firstLine},
+		{name: "missing run with finish", files: map[string]string{"finish": "#!/bin/sh\necho \"$#:$*\" >> finished\n"},
+			steps: func(t *testing.T, s *svc, see func(string, ...any)) {
+				s.waitFile("finished", hasLines(2))
+				s.proc.Signal(syscall.SIGTERM)
+				see("exit %d", s.exitCode())
+				out := strings.SplitAfter(s.proc.Output(), "\n")
+				see("first message %q, finish args %q", out[0], strings.SplitAfter(s.read("finished"), "\n")[:2])
+				see("%s", snapshot(t, s.path("supervise")))
+			}},
 		{name: "log not a directory", files: map[string]string{"run": "#!/bin/sh\nexec sleep 1000\n", "log": ""}, steps: firstLine},
 		{name: "log run missing", files: map[string]string{"run": "#!/bin/sh\nexec sleep 1000\n", "log/": ""}, steps: firstLine},
 		{name: "control not a fifo", files: map[string]string{"run": "#!/bin/sh\nexec sleep 1000\n", "supervise/control": ""}, steps: exit},
