@@ -76,12 +76,12 @@ echo "invoke-rc.d $*" >> `+f.calls+`
 exec `+f.initd+`/"$1" "$2"
 `)
 	f.env = map[string]string{
-		"SVDIR":         f.lnk,
-		EnvSvRoot:       f.sv,
-		EnvInitDir:      f.initd,
-		EnvUpdateRcD:    filepath.Join(root, "bin", "update-rc.d"),
-		EnvInvokeRcD:    filepath.Join(root, "bin", "invoke-rc.d"),
-		"PATH":          os.Getenv("PATH"),
+		"SVDIR":      f.lnk,
+		EnvSvRoot:    f.sv,
+		EnvInitDir:   f.initd,
+		EnvUpdateRcD: filepath.Join(root, "bin", "update-rc.d"),
+		EnvInvokeRcD: filepath.Join(root, "bin", "invoke-rc.d"),
+		"PATH":       os.Getenv("PATH"),
 	}
 	return f
 }
