@@ -289,6 +289,23 @@ func status(t testing.TB, dir string) supervise.Status {
 	return st
 }
 
+// waitExec waits until the service's process has exec'd comm (for run
+// scripts that set things up before they exec).
+func waitExec(t testing.TB, dir, comm string) {
+	t.Helper()
+	svtest.WaitFor(t, deadline, func() error {
+		st := waitRunning(t, dir)
+		p, err := readProc(procRoot, st.PID)
+		if err != nil {
+			return err
+		}
+		if p.comm != comm {
+			return fmt.Errorf("pid %d is %s, not yet %s", st.PID, p.comm, comm)
+		}
+		return nil
+	})
+}
+
 // waitRunning waits until runsv runs dir's service with a pid.
 func waitRunning(t testing.TB, dir string) supervise.Status {
 	t.Helper()

@@ -161,6 +161,12 @@ func (c *command) exitRunsv(sv *service) error {
 	if err := m.send("x"); err != nil && !notRunning(err) {
 		return fmt.Errorf("unable to control runsv: %s", cli.ErrStr(err))
 	}
+	return c.waitExit(sv)
+}
+
+// waitExit waits until the service's runsv has exited.
+func (c *command) waitExit(sv *service) error {
+	m := sv.main()
 	err := c.waitFor(c.wait, func() error {
 		if err := m.alive(); err == nil {
 			st, _ := m.status()

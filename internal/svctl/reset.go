@@ -50,12 +50,20 @@ func (c *command) reset() int {
 	}
 	if err := c.exitRunsv(sv); err != nil || c.pollIntr() {
 		if err == nil || c.interrupted {
+			// runsv was told to exit: let it finish (it does at once, the
+			// service being down), so that the restored link gets a fresh
+			// runsv wanting everything up.
+			restore := c.ignoreIntr()
+			c.waitExit(sv)
+			restore()
 			err = errInterrupted
 		}
 		if lerr := relink(); lerr != nil {
 			c.fail("%s", lerr)
 		}
-		undo()
+		if sv.main().alive() == nil {
+			undo() // the old runsv stays: want up again what it had stopped
+		}
 		return c.fail("%s; link restored, nothing removed", err)
 	}
 	serr := c.removeState(sv) // quick, and not cut short by an interrupt

@@ -310,6 +310,7 @@ func TestDisableStubbornService(t *testing.T) {
 	dir := f.addService("stub", runIgnoreTerm, "")
 	f.link("stub")
 	f.startRunsvdir()
+	waitExec(t, dir, "sleep") // TERM is ignored from here on
 	st := waitRunning(t, dir)
 
 	r := f.run("disable", "-w", "1", "stub")
@@ -368,7 +369,7 @@ func TestDisableInterruptedWhileStopping(t *testing.T) {
 	dir := f.addService("stub", runIgnoreTerm, logSvlogd)
 	f.link("stub")
 	f.startRunsvdir()
-	waitRunning(t, dir)
+	waitExec(t, dir, "sleep")
 	waitRunning(t, filepath.Join(dir, "log"))
 
 	r := f.runWith(func(step string) bool { return step == "down service" }, "disable", "-w", waitArg, "stub")
