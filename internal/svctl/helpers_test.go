@@ -176,10 +176,14 @@ func (f *fixture) link(name string) {
 	}
 }
 
-// supervisorBin is where runsvdir, runsv and svlogd come from: Debian's C
-// runit until gorunit's own land on main.
+// supervisorBin is where runsvdir, runsv and svlogd come from: gorunit's
+// own box, or Debian's C runit with SVCTL_SUPERVISOR=ref (and $RUNIT_REF),
+// which the commands must drive the same way.
 func supervisorBin(t *testing.T) string {
-	return svtest.RunitRef(t)
+	if os.Getenv("SVCTL_SUPERVISOR") == "ref" {
+		return svtest.RunitRef(t)
+	}
+	return svtest.Box(t)
 }
 
 // startRunsvdir runs runsvdir on the link directory. Before it is stopped,

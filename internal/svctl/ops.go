@@ -262,8 +262,8 @@ func statusLine(sv *service) string {
 	return strings.Join(parts, "; ")
 }
 
-// runsvdirHint says whether a runsvdir watches the link directory, for a
-// runsv that never came.
+// runsvdirHint says when no runsvdir watches the link directory, for a
+// runsv that never came. It says nothing when it cannot tell.
 func (c *command) runsvdirHint() string {
 	real, err := filepath.EvalSymlinks(c.linkDir)
 	if err != nil {
@@ -274,9 +274,16 @@ func (c *command) runsvdirHint() string {
 		return ""
 	}
 	for _, p := range procs {
-		if p.comm == "runsvdir" && p.cwd == real {
+		if !p.is("runsvdir") {
+			continue
+		}
+		dir, ok := p.runsvdirDir()
+		if !ok {
+			return "" // cannot tell where it works
+		}
+		if d, err := filepath.EvalSymlinks(dir); err == nil && d == real {
 			return ""
 		}
 	}
-	return "no runsvdir was found working in " + c.linkDir + ": is runit started?"
+	return "no runsvdir is running on " + c.linkDir + ": is runit started?"
 }

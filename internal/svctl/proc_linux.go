@@ -111,6 +111,34 @@ func (p proc) command(width int) string {
 	return s
 }
 
+// is tells whether p runs the program name: its kernel name, or the name
+// it was started under (gorunit's runsv executes itself again through
+// /proc/self/exe, which makes its kernel name "exe").
+func (p proc) is(name string) bool {
+	return p.comm == name || len(p.argv) > 0 && filepath.Base(p.argv[0]) == name
+}
+
+// runsvdirDir is the directory a runsvdir process scans: its first
+// argument, or its second after a -P or --... option (runsvdir.c's own
+// parsing), taken relative to its working directory.
+func (p proc) runsvdirDir() (string, bool) {
+	args := p.argv
+	if len(args) > 1 && strings.HasPrefix(args[1], "-") && (strings.HasPrefix(args[1], "-P") || strings.HasPrefix(args[1], "--")) {
+		args = args[1:]
+	}
+	if len(args) < 2 {
+		return "", false
+	}
+	dir := args[1]
+	if !filepath.IsAbs(dir) {
+		if p.cwd == "" {
+			return "", false
+		}
+		dir = filepath.Join(p.cwd, dir)
+	}
+	return dir, true
+}
+
 // findRunsv finds the runsv supervising dir: the parent of the service's or
 // the log's pid when one runs, else the runsv process whose working
 // directory is dir (runsv chdirs into its service directory).
@@ -122,7 +150,7 @@ func findRunsv(procs []proc, sv *service) (proc, bool) {
 	for _, s := range sv.sides() {
 		if st, err := s.status(); err == nil && st.PID != 0 {
 			if child, ok := byPid[st.PID]; ok {
-				if parent, ok := byPid[child.ppid]; ok && parent.comm == "runsv" {
+				if parent, ok := byPid[child.ppid]; ok && parent.is("runsv") {
 					return parent, true
 				}
 			}
@@ -133,7 +161,7 @@ func findRunsv(procs []proc, sv *service) (proc, bool) {
 		return proc{}, false
 	}
 	for _, p := range procs {
-		if p.comm == "runsv" && p.cwd == real {
+		if p.is("runsv") && p.cwd == real {
 			return p, true
 		}
 	}
@@ -152,7 +180,7 @@ func tree(w io.Writer, procs []proc, top proc) {
 	}
 	fmt.Fprintf(w, "%7s %7s %s\n", "PPID", "PID", "COMMAND")
 	depth := 0
-	if parent, ok := byPid[top.ppid]; ok && parent.comm == "runsvdir" {
+	if parent, ok := byPid[top.ppid]; ok && parent.is("runsvdir") {
 		fmt.Fprintf(w, "%7d %7d %s\n", parent.ppid, parent.pid, parent.command(100))
 		depth = 1
 	}

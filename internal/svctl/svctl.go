@@ -40,7 +40,6 @@ import (
 	"time"
 
 	"github.com/gorunit/gorunit/internal/cli"
-	"github.com/spf13/pflag"
 )
 
 // Exit codes (s6's scheme, as the brief for new commands asks).
@@ -131,22 +130,26 @@ func runMain(verb string, env cli.Env) int {
 // parse reads the command line; a nil command means exit with code.
 func parse(verb string, env cli.Env) (*command, int) {
 	c := &command{verb: verb, env: env, out: env.Stdout, errw: env.Stderr, wait: DefaultWait}
-	fs := pflag.NewFlagSet(verb, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false)
-	fs.BoolVarP(&c.dryRun, "dry-run", "n", false, "")
-	wait := fs.StringP("wait", "w", "", "")
-	fs.StringVar(&c.linkDir, "svdir", orDefault(env.Getenv(EnvLinkDir), DefaultLinkDir), "")
-	fs.StringVar(&c.svRoot, "sv-root", orDefault(env.Getenv(EnvSvRoot), DefaultSvRoot), "")
-	fs.StringVar(&c.initDir, "initd", orDefault(env.Getenv(EnvInitDir), DefaultInitDir), "")
+	c.linkDir = orDefault(env.Getenv(EnvLinkDir), DefaultLinkDir)
+	c.svRoot = orDefault(env.Getenv(EnvSvRoot), DefaultSvRoot)
+	c.initDir = orDefault(env.Getenv(EnvInitDir), DefaultInitDir)
+	var wait string
+	var help bool
+	opts := []option{
+		{'n', "dry-run", &c.dryRun, nil},
+		{'w', "wait", nil, &wait},
+		{0, "svdir", nil, &c.linkDir},
+		{0, "sv-root", nil, &c.svRoot},
+		{0, "initd", nil, &c.initDir},
+		{'h', "help", &help, nil},
+	}
 	switch verb {
 	case "disable":
-		fs.BoolVarP(&c.kill, "kill", "k", false, "")
-		fs.BoolVarP(&c.sysv, "sysv", "S", false, "")
+		opts = append(opts, option{'k', "kill", &c.kill, nil}, option{'S', "sysv", &c.sysv, nil})
 	case "reset":
-		fs.BoolVarP(&c.kill, "kill", "k", false, "")
+		opts = append(opts, option{'k', "kill", &c.kill, nil})
 	case "summary":
-		fs.BoolVar(&c.json, "json", false, "")
+		opts = append(opts, option{0, "json", &c.json, nil})
 	}
 	usage := func(msg string) (*command, int) {
 		if msg != "" {
@@ -155,20 +158,20 @@ func parse(verb string, env cli.Env) (*command, int) {
 		cli.Usage(env.Stderr, "gorunit "+verb, usages[verb])
 		return nil, ExitUsage
 	}
-	if err := fs.Parse(env.Args[1:]); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return usage("")
-		}
+	args, err := parseOptions(env.Args[1:], opts)
+	if err != nil {
 		return usage(err.Error())
 	}
-	if *wait != "" {
-		n, err := strconv.Atoi(*wait)
-		if err != nil || n < 1 {
-			return usage("-w wants a number of seconds, at least 1: " + *wait)
+	if help {
+		return usage("")
+	}
+	if wait != "" {
+		n, err := strconv.Atoi(wait)
+		if err != nil || n < 1 || n > 1<<20 {
+			return usage("-w wants a number of seconds, at least 1: " + wait)
 		}
 		c.wait = time.Duration(n) * time.Second
 	}
-	args := fs.Args()
 	if verb == "summary" {
 		if len(args) != 0 {
 			return usage("")
@@ -189,6 +192,80 @@ func parse(verb string, env cli.Env) (*command, int) {
 		}
 	}
 	return c, ExitOK
+}
+
+// option is one command-line option: a flag (set) or one taking a value.
+type option struct {
+	short byte // 0: long form only
+	long  string
+	set   *bool
+	value *string
+}
+
+// parseOptions reads options up to the first operand, getopt-style (as
+// runit's tools do: "-nk", "-w5", "-w 5", "--" ends options), plus
+// "--long" and "--long=value". It returns the operands.
+func parseOptions(args []string, opts []option) ([]string, error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return args[i+1:], nil
+		case strings.HasPrefix(a, "--"):
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			o := findOption(opts, 0, name)
+			if o == nil {
+				return nil, fmt.Errorf("unknown option --%s", name)
+			}
+			if o.set != nil {
+				if hasVal {
+					return nil, fmt.Errorf("option --%s takes no value", name)
+				}
+				*o.set = true
+				continue
+			}
+			if !hasVal {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("option requires an argument -- %s", name)
+				}
+				i++
+				val = args[i]
+			}
+			*o.value = val
+		case len(a) > 1 && a[0] == '-':
+			for j := 1; j < len(a); j++ {
+				o := findOption(opts, a[j], "")
+				if o == nil {
+					return nil, fmt.Errorf("illegal option -- %c", a[j])
+				}
+				if o.set != nil {
+					*o.set = true
+					continue
+				}
+				if j+1 < len(a) {
+					*o.value = a[j+1:]
+				} else if i+1 < len(args) {
+					i++
+					*o.value = args[i]
+				} else {
+					return nil, fmt.Errorf("option requires an argument -- %c", a[j])
+				}
+				break
+			}
+		default:
+			return args[i:], nil
+		}
+	}
+	return nil, nil
+}
+
+func findOption(opts []option, short byte, long string) *option {
+	for i := range opts {
+		if short != 0 && opts[i].short == short || long != "" && opts[i].long == long {
+			return &opts[i]
+		}
+	}
+	return nil
 }
 
 func orDefault(s, def string) string {

@@ -232,7 +232,7 @@ func TestEnableWithoutRunsvdir(t *testing.T) {
 	f.addService("foo", runSleep, "")
 	r := f.run("enable", "-w", "1", "foo")
 	wantCode(t, r, ExitFail)
-	wantOut(t, r, "runsv did not start: timed out after 1s", "no runsvdir was found working in "+f.lnk)
+	wantOut(t, r, "runsv did not start: timed out after 1s", "no runsvdir is running on "+f.lnk)
 	if exists(filepath.Join(f.lnk, "foo")) {
 		t.Error("link left behind")
 	}
