@@ -609,3 +609,51 @@ func TestClosedStdinKnownDifference(t *testing.T) {
 		t.Errorf("gorunit chpst: fd 0 is %q, want /dev/null: update docs/COMPATIBILITY.md", got)
 	}
 }
+
+// TestSideBySidePath compares the program search (djb's pathexec_run).
+func TestSideBySidePath(t *testing.T) {
+	needRoot(t)
+	f := newFixture(t)
+	bin := filepath.Join(f.base, "bin")
+	os.MkdirAll(filepath.Join(bin, "isdir"), 0o755)
+	svtest.WriteScript(t, filepath.Join(bin, "noshebang"), "echo hi\n")
+	svtest.WriteScript(t, filepath.Join(bin, "hello"), "#!/bin/sh\necho hello from bin\n")
+	os.WriteFile(filepath.Join(bin, "notexec"), []byte("#!/bin/sh\n"), 0o644)
+	svtest.WriteScript(t, filepath.Join(f.base, "later", "isdir"), "#!/bin/sh\necho later isdir\n")
+	svtest.WriteScript(t, filepath.Join(f.base, "later", "notexec"), "#!/bin/sh\necho later notexec\n")
+	base := f.env
+	for _, tc := range []struct {
+		name string
+		path *string // nil: PATH unset
+		args []string
+	}{
+		{"found", ptr(bin + ":/bin"), []string{"hello"}},
+		{"unset PATH uses /bin:/usr/bin", nil, []string{"echo", "ok"}},
+		{"unset PATH not found", nil, []string{"hello"}},
+		{"empty PATH is the cwd", ptr(""), []string{"hello"}},
+		{"empty element is the cwd", ptr(":/bin"), []string{"echo", "x"}},
+		{"a directory is skipped", ptr(bin + ":" + f.base + "/later"), []string{"isdir"}},
+		{"not executable is skipped", ptr(bin + ":" + f.base + "/later"), []string{"notexec"}},
+		{"not executable remembered", ptr(bin), []string{"notexec"}},
+		{"a directory remembered", ptr(bin), []string{"isdir"}},
+		{"exec format error stops", ptr(bin + ":/bin"), []string{"noshebang"}},
+		{"envdir PATH is not searched", ptr("/bin"), []string{"-e", f.base + "/pathenv", "hello"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.t = t
+			os.MkdirAll(filepath.Join(f.base, "pathenv"), 0o755)
+			os.WriteFile(filepath.Join(f.base, "pathenv", "PATH"), []byte(bin+"\n"), 0o644)
+			f.env = nil
+			for _, kv := range base {
+				if !strings.HasPrefix(kv, "PATH=") {
+					f.env = append(f.env, kv)
+				}
+			}
+			if tc.path != nil {
+				f.env = append(f.env, "PATH="+*tc.path)
+			}
+			defer func() { f.env = base }()
+			f.compare("chpst", tc.args...)
+		})
+	}
+}
