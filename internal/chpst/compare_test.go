@@ -115,9 +115,8 @@ func (f *fixture) run(dir, name string, args ...string) result {
 	cmd.Env = f.env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	// Its own process group, so that -P and pgrphack have something
-	// to leave and setlock's waiting is killable.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Not a process group leader (it stays in the test's group), so
+	// that the setsid of -P and pgrphack succeeds and shows.
 	done := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
 		f.t.Fatal(err)
@@ -126,7 +125,7 @@ func (f *fixture) run(dir, name string, args ...string) result {
 	select {
 	case err = <-done:
 	case <-time.After(20 * time.Second):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Process.Kill()
 		<-done
 		f.t.Fatalf("%s %v: still running after 20s", name, args)
 	}
@@ -303,6 +302,10 @@ func TestSideBySideState(t *testing.T) {
 			g := f.compare(tc.args[0], tc.args[1:]...)
 			if g.code != 0 || !strings.Contains(g.report, "== limits") {
 				t.Errorf("exit %d, stderr %q, report %q", g.code, g.stderr, g.report)
+			}
+			leader := strings.Contains(g.report, "session leader true")
+			if want := tc.name == "setsid" || tc.name == "pgrphack" || tc.name == "everything"; leader != want {
+				t.Errorf("session leader %v, want %v", leader, want)
 			}
 		})
 	}
