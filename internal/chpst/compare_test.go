@@ -304,7 +304,11 @@ func TestSideBySideState(t *testing.T) {
 				t.Errorf("exit %d, stderr %q, report %q", g.code, g.stderr, g.report)
 			}
 			leader := strings.Contains(g.report, "session leader true")
-			if want := tc.name == "setsid" || tc.name == "pgrphack" || tc.name == "everything"; leader != want {
+			want := tc.args[0] == "pgrphack"
+			for _, a := range tc.args {
+				want = want || strings.HasPrefix(a, "-") && strings.Contains(a, "P")
+			}
+			if leader != want {
 				t.Errorf("session leader %v, want %v", leader, want)
 			}
 		})
