@@ -271,6 +271,8 @@ func TestSideBySideState(t *testing.T) {
 		{"nice plus", []string{"chpst", "-n", "+7", "REPORT", "out"}},
 		{"nice down", []string{"chpst", "-n", "-3", "REPORT", "out"}},
 		{"nice clamped", []string{"chpst", "-n", "99", "REPORT", "out"}},
+		{"nice truncated to int", []string{"chpst", "-n", "4294967301", "REPORT", "out"}},
+		{"nice huge negative", []string{"chpst", "-n", "-2147483648", "REPORT", "out"}},
 		{"setsid", []string{"chpst", "-P", "REPORT", "out"}},
 		{"argv0", []string{"chpst", "-b", "renamed", "REPORT", "out"}},
 		{"limits", []string{"chpst", "-d", "300000000", "-o", "77", "-p", "500", "-f", "123456789", "-c", "0", "-r", "4000000", "-t", "1000", "REPORT", "out"}},
