@@ -406,6 +406,9 @@ func TestSideBySideErrors(t *testing.T) {
 		{"softlimit non-numeric", []string{"softlimit", "-o", "five", "true"}, 100},
 		{"softlimit missing argument", []string{"softlimit", "-o"}, 100},
 		{"program fails", []string{"chpst", "sh", "-c", "exit 7"}, 7},
+		// Limits are set last: they hit the program, not chpst.
+		{"no memory for the program", []string{"chpst", "-m", "0", "/bin/echo", "hi"}, 128 + 11},
+		{"softlimit no address space", []string{"softlimit", "-a", "0", "/bin/echo", "hi"}, 128 + 11},
 		// Run as nobody by an outer chpst of the same kind (SELF).
 		{"nice denied", []string{"chpst", "-u", "nobody", "SELF", "-n", "-5", "true"}, 111},
 		{"setgroups denied", []string{"chpst", "-u", "nobody", "SELF", "-u", "nobody", "true"}, 111},
