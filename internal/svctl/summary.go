@@ -139,12 +139,7 @@ func writeTable(w io.Writer, r Report) {
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSTATE\tPID\tTIME\tLOG\tLOGPID\tLOGTIME\tNOTES")
 	for _, e := range r.Services {
-		var notes []string
-		if e.Error != "" {
-			notes = append(notes, e.Error)
-		}
-		state, pid, tm, n := sideColumns(e.Side)
-		notes = append(notes, n...)
+		state, pid, tm, notes := sideColumns(e.Side)
 		lstate, lpid, ltm := "-", "-", "-"
 		if e.Log != nil {
 			var ln []string

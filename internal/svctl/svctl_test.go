@@ -1,10 +1,14 @@
 package svctl
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -494,3 +498,117 @@ func TestResetRefuses(t *testing.T) {
 	r = f.run("reset", "nosuch")
 	wantCode(t, r, ExitFail)
 }
+
+// The real binary catches SIGINT: disable, stopped while it waits for a
+// service that ignores TERM, wants it up again and leaves the link.
+func TestBinaryInterrupt(t *testing.T) {
+	t.Parallel()
+	box := svtest.Box(t)
+	f := newFixture(t)
+	dir := f.addService("stub", runIgnoreTerm, "")
+	f.link("stub")
+	f.startRunsvdir()
+	waitExec(t, dir, "sleep")
+
+	env := svtest.PathWith(box)
+	for k, v := range f.env {
+		if k != "PATH" {
+			env = append(env, k+"="+v)
+		}
+	}
+	p := svtest.Start(t, f.root, env, filepath.Join(box, "gorunit"), "disable", "-w", waitArg, "stub")
+	svtest.WaitFor(t, deadline, func() error {
+		if st := status(t, dir); st.Want != supervise.WantDown {
+			return fmt.Errorf("not sent down yet: %+v", st)
+		}
+		return nil
+	})
+	if err := p.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, err := p.Wait(deadline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := p.Output()
+	r := result{stdout, stderr, code}
+	wantCode(t, r, ExitFail)
+	wantOut(t, r, "gorunit disable: fatal: stub: interrupted; the link is still in place\n", "stub: service: sent up again, as it was\n")
+	if !isLink(filepath.Join(f.lnk, "stub")) {
+		t.Error("link removed")
+	}
+	svtest.WaitFor(t, deadline, func() error {
+		if st := status(t, dir); st.Want != supervise.WantUp {
+			return fmt.Errorf("want %c, want u", st.Want)
+		}
+		return nil
+	})
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	box := svtest.Box(t)
+	f := newFixture(t)
+	f.addService("web", runSleep, logSvlogd)
+	idle := f.addService("idle", runSleep, "")
+	os.WriteFile(filepath.Join(idle, "down"), nil, 0o644)
+	f.addService("norunsv", runSleep, "")
+	for _, n := range []string{"web", "idle", "norunsv"} {
+		f.link(n)
+	}
+	os.Symlink(filepath.Join(f.sv, "gone"), filepath.Join(f.lnk, "gone"))
+	os.Symlink(filepath.Join(f.sv, "web"), filepath.Join(f.lnk, ".web-disabled")) // skipped, as runsvdir does
+	os.WriteFile(filepath.Join(f.lnk, "README"), nil, 0o644)                      // not a directory: skipped
+	env := svtest.PathWith(box)
+	for _, n := range []string{"web", "idle"} {
+		svtest.Start(t, f.lnk, env, filepath.Join(box, "runsv"), n)
+	}
+	web := waitRunning(t, filepath.Join(f.sv, "web"))
+	webLog := waitRunning(t, filepath.Join(f.sv, "web", "log"))
+	svtest.WaitFor(t, deadline, func() error { return side{"", idle}.alive() })
+
+	r := f.run("summary")
+	wantCode(t, r, ExitOK)
+	mask := regexp.MustCompile(`\b\d+s\b`)
+	got := mask.ReplaceAllString(r.stdout, "Ns")
+	got = strings.ReplaceAll(got, itoa(web.PID), "PID")
+	got = strings.ReplaceAll(got, itoa(webLog.PID), "LPID")
+	got = regexp.MustCompile(` +`).ReplaceAllString(got, " ")
+	want := "NAME STATE PID TIME LOG LOGPID LOGTIME NOTES\n" +
+		"gone - - - - - - unable to stat " + f.lnk + "/gone: file does not exist\n" +
+		"idle down - Ns - - - normally down\n" +
+		"norunsv - - - - - - runsv not running\n" +
+		"web run PID Ns run LPID Ns\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("table (-want +got):\n%s\n%s", diff, r.stdout)
+	}
+
+	r = f.run("summary", "--json")
+	wantCode(t, r, ExitOK)
+	var rep Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, r.stdout)
+	}
+	for i := range rep.Services {
+		rep.Services[i].Seconds = 0
+		if l := rep.Services[i].Log; l != nil {
+			l.Seconds = 0
+		}
+	}
+	wantRep := Report{SvDir: f.lnk, Services: []Entry{
+		{Name: "gone", Dir: f.lnk + "/gone", Side: Side{Error: "unable to stat " + f.lnk + "/gone: file does not exist"}},
+		{Name: "idle", Dir: idle, Side: Side{Runsv: true, State: "down", Want: "down", NormallyDown: true}},
+		{Name: "norunsv", Dir: filepath.Join(f.sv, "norunsv")},
+		{Name: "web", Dir: filepath.Join(f.sv, "web"), Side: Side{Runsv: true, State: "run", PID: web.PID, Want: "up"},
+			Log: &Side{Runsv: true, State: "run", PID: webLog.PID, Want: "up"}},
+	}}
+	if diff := cmp.Diff(wantRep, rep); diff != "" {
+		t.Errorf("json (-want +got):\n%s", diff)
+	}
+
+	r = f.run("summary", "--svdir", filepath.Join(f.root, "nosuch"))
+	wantCode(t, r, ExitFail)
+	wantOut(t, r, "gorunit summary: fatal: unable to read "+f.root+"/nosuch: file does not exist\n")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
