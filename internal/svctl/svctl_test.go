@@ -612,3 +612,20 @@ func TestSummary(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// An interrupt while enable waits rolls everything back, the twin too.
+func TestEnableInterruptedRollsBack(t *testing.T) {
+	f := newFixture(t)
+	f.addTwin("ssh", true, true)
+	f.addService("sshd", runSleep, "")
+	r := f.runWith(func(step string) bool { return step == "wait up" }, "enable", "-w", waitArg, "sshd")
+	wantCode(t, r, ExitFail)
+	wantOut(t, r, "gorunit enable: fatal: sshd: interrupted\n", "sshd: rolling back\n", "sshd: removed the link "+f.lnk+"/sshd\n")
+	want := []string{"update-rc.d ssh disable", "invoke-rc.d ssh stop", "ssh stop", "invoke-rc.d ssh start", "ssh start", "update-rc.d ssh enable"}
+	if diff := cmp.Diff(want, f.callLog()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if exists(filepath.Join(f.lnk, "sshd")) || len(f.startLinks("ssh")) != 4 || !f.twinRunning("ssh") {
+		t.Errorf("not rolled back: link %v, twin links %v, running %v", exists(filepath.Join(f.lnk, "sshd")), f.startLinks("ssh"), f.twinRunning("ssh"))
+	}
+}
