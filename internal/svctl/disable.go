@@ -64,10 +64,14 @@ func (c *command) disable() int {
 	// From here on the link is gone, which is what disable is for; an
 	// interrupt only cuts the wait short.
 	if err := c.exitRunsv(sv); err != nil {
-		if errors.Is(err, errInterrupted) {
-			return c.fail("interrupted while waiting for runsv to exit; the link is removed")
+		more := ""
+		if c.sysv {
+			more = "; -S not done: run gorunit disable -S " + c.name + " again"
 		}
-		return c.fail("%s; the link is removed", err)
+		if errors.Is(err, errInterrupted) {
+			return c.fail("interrupted while waiting for runsv to exit; the link is removed%s", more)
+		}
+		return c.fail("%s; the link is removed%s", err, more)
 	}
 	return c.giveBack(tw)
 }

@@ -332,6 +332,17 @@ func TestDisableStubbornService(t *testing.T) {
 		return nil
 	})
 
+	// reset gives up the same way, before anything is removed.
+	r = f.run("reset", "-w", "1", "stub")
+	wantCode(t, r, ExitFail)
+	wantOut(t, r, "gorunit reset: fatal: stub: service did not stop: timed out after 1s", "; nothing removed\n")
+	if !isLink(filepath.Join(f.lnk, "stub")) || !exists(filepath.Join(dir, "supervise", "lock")) {
+		t.Error("reset removed something")
+	}
+	if err := (side{"", dir}).alive(); err != nil {
+		t.Errorf("runsv gone: %v", err)
+	}
+
 	r = f.run("disable", "-k", "-w", "2", "stub")
 	wantCode(t, r, ExitOK)
 	wantOut(t, r, "stub: service did not stop within 2s: sending KILL\n", "stub: service is down\n",
