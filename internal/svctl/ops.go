@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -220,6 +221,8 @@ func (c *command) waitUp(sv *service) error {
 			continue
 		}
 		var last supervise.Status
+		var checked time.Time
+		var checkErr error
 		err := c.waitFor(c.wait, func() error {
 			st, err := s.status()
 			if err != nil {
@@ -230,6 +233,13 @@ func (c *command) waitUp(sv *service) error {
 				last = st
 				return errors.New(describe(st, now))
 			}
+			if now.Sub(checked) >= checkEvery {
+				checked = now
+				checkErr = runCheck(s.dir, c.wait)
+			}
+			if checkErr != nil {
+				return fmt.Errorf("%s, ./check failed: %w", describe(st, now), checkErr)
+			}
 			return nil
 		})
 		if err != nil {
@@ -238,6 +248,37 @@ func (c *command) waitUp(sv *service) error {
 		c.say("%s is running (pid %d)", s.label, last.PID)
 	}
 	return nil
+}
+
+// checkEvery is how often a failing ./check is run again: sv's 420 ms.
+const checkEvery = 420 * time.Millisecond
+
+// runCheck is sv's readiness test (sv.c checkscript): with no ./check the
+// service is ready; else ./check runs in the service directory with stdout
+// closed, and exit 0 means ready. As with sv, a ./check that cannot be
+// executed passes. It is killed after d.
+func runCheck(dir string, d time.Duration) error {
+	if _, err := os.Stat(filepath.Join(dir, "check")); err != nil {
+		return nil
+	}
+	cmd := exec.Command("./check")
+	cmd.Dir = dir
+	cmd.Stdout = nil // /dev/null: sv closes fd 1
+	if err := cmd.Start(); err != nil {
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("killed after %s", d)
+	}
 }
 
 // statusLine is sv's status line without the name: "run (pid 5) 3s;

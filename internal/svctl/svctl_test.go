@@ -640,3 +640,27 @@ func TestEnableInterruptedRollsBack(t *testing.T) {
 		t.Errorf("not rolled back: link %v, twin links %v, running %v", exists(filepath.Join(f.lnk, "sshd")), f.startLinks("ssh"), f.twinRunning("ssh"))
 	}
 }
+
+// A ./check makes enable wait for readiness as `sv start` does; one that
+// never passes fails the enable, which then rolls back.
+func TestEnableWaitsForCheck(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ready := f.addService("ready", runSleep, "")
+	svtest.WriteScript(t, filepath.Join(ready, "check"), "#!/bin/sh\n[ -e "+filepath.Join(f.root, "go")+" ]\n")
+	never := f.addService("never", runSleep, "")
+	svtest.WriteScript(t, filepath.Join(never, "check"), "#!/bin/sh\nexit 1\n")
+	f.startRunsvdir()
+
+	r := f.run("enable", "-w", "3", "never")
+	wantCode(t, r, ExitFail)
+	wantOut(t, r, "gorunit enable: fatal: never: service is not running: timed out after 3s: run (pid ", ", ./check failed: exit status 1\n")
+	if exists(filepath.Join(f.lnk, "never")) {
+		t.Error("link left behind")
+	}
+
+	os.WriteFile(filepath.Join(f.root, "go"), nil, 0o644)
+	r = f.run("enable", "-w", waitArg, "ready")
+	wantCode(t, r, ExitOK)
+	wantOut(t, r, "ready: service is running (pid ")
+}
