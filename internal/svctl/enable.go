@@ -2,8 +2,13 @@ package svctl
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/supervise"
 )
 
 // enable moves NAME from sysvinit to runit: the sysvinit twin (if enabled
@@ -87,6 +92,11 @@ func (c *command) enable() int {
 
 	if sv.linked {
 		c.say("already linked: %s -> %s", sv.link, sv.target)
+		if supervised {
+			if err := c.upAll(sv, &undo); err != nil {
+				return failed(err)
+			}
+		}
 	} else {
 		if err := c.link(sv); err != nil {
 			return failed(err)
@@ -113,4 +123,27 @@ func (c *command) takeDown(sv *service) error {
 		return err
 	}
 	return c.exitRunsv(sv)
+}
+
+// upAll wants up, log first, what an operator downed with sv down: enable
+// means running. A side with a down file is left as its author meant it.
+func (c *command) upAll(sv *service, undo *[]func() error) error {
+	sides := sv.sides()
+	for i := len(sides) - 1; i >= 0; i-- { // the log first
+		s := sides[i]
+		st, err := s.status()
+		if err != nil || st.Want == supervise.WantUp || s.normallyDown() {
+			continue
+		}
+		if c.dryRun {
+			c.would("start the %s (now %s)", s.label, describe(st, time.Now()))
+			continue
+		}
+		if err := s.send("u"); err != nil {
+			return fmt.Errorf("unable to control %s: %s", s.label, cli.ErrStr(err))
+		}
+		c.say("%s was wanted down: sent up", s.label)
+		*undo = append(*undo, func() error { return s.send("d") })
+	}
+	return nil
 }

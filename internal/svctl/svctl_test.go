@@ -171,6 +171,25 @@ func TestEnableMovesDaemonFromSysvinitAndBack(t *testing.T) {
 		t.Errorf("service restarted: pid %d, was %d", got.PID, st.PID)
 	}
 
+	// A service downed by hand (sv down) is brought up, log first.
+	for _, d := range []string{dir, filepath.Join(dir, "log")} {
+		if err := (side{"", d}).send("d"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svtest.WaitFor(t, deadline, func() error {
+		for _, d := range []string{dir, filepath.Join(dir, "log")} {
+			if st := status(t, d); !isDown(st) || st.Want != supervise.WantDown {
+				return fmt.Errorf("%s not down yet: %+v", d, st)
+			}
+		}
+		return nil
+	})
+	r = f.run("enable", "-w", waitArg, "sshd")
+	wantCode(t, r, ExitOK)
+	wantOut(t, r, "sshd: log was wanted down: sent up\nsshd: service was wanted down: sent up\n", "sshd: service is running (pid ")
+	st = waitRunning(t, dir)
+
 	// ssh's status reads /run/sshd.pid, which runit's sshd writes too: once
 	// runit runs sshd, "running" is not the twin's, and enable must not
 	// stop it. Start links are still the twin's.
