@@ -1,6 +1,7 @@
 # Debian package targets, included by the top Makefile.
 #
-#   make deb          build/gorunit_VERSION_ARCH.deb (reproducible)
+#   make deb          build/gorunit_VERSION_ARCH.deb (reproducible);
+#                     GOARCH=arm64 make deb builds one for another arch
 #   make install      build the .deb and apt install it on this machine
 #   make lintian      lintian on the .deb (fails on any error or warning)
 #   make chroot-test  install/upgrade/remove/purge in a debootstrap chroot
@@ -19,7 +20,9 @@ MKDEB      := $(BUILD)/mkdeb
 
 $(MKDEB): toolchain FORCE
 	@mkdir -p $(BUILD)
-	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./packaging
+	# For this machine, whatever GOARCH the package is for.
+	CGO_ENABLED=0 GOOS=$$($(GO) env GOHOSTOS) GOARCH=$$($(GO) env GOHOSTARCH) \
+		$(GO) build -trimpath -o $@ ./packaging
 
 ## deb: build/gorunit_VERSION_ARCH.deb from build/gorunit (nfpm, gzip members)
 deb: $(BUILD)/gorunit $(MKDEB)
