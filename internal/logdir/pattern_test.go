@@ -28,7 +28,7 @@ func TestMatch(t *testing.T) {
 		{"a+b", "abbb", true},
 		{"a+bc", "abbbc", true},
 		{"*+a", "xa", false}, // "*+" skips to a literal "+"
-		{"x+", "x", true}, // "+" then NUL: compares NUL with the byte after
+		{"x+", "x", true},    // "+" then NUL: compares NUL with the byte after
 	} {
 		if got := Match([]byte(tc.p), []byte(tc.s)); got != tc.want {
 			t.Errorf("Match(%q, %q) = %v, want %v", tc.p, tc.s, got, tc.want)
