@@ -24,7 +24,6 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -148,8 +147,11 @@ type logger struct {
 
 	sigs       atomic.Uint32
 	sigr, sigw int
+	pollfds    [2]unix.PollFd
 	udp        int
 }
+
+var wakeByte = []byte{0}
 
 // Main runs svlogd.
 func Main(env cli.Env) int {
@@ -250,7 +252,7 @@ func (l *logger) forward(ch chan os.Signal, done chan struct{}) {
 				bit = sigChld
 			}
 			l.sigs.Or(bit)
-			unix.Write(l.sigw, []byte{0})
+			unix.Write(l.sigw, wakeByte)
 		}
 	}
 }
@@ -393,8 +395,8 @@ func (l *logger) wait(d time.Duration) {
 	if ms < 0 {
 		ms = 0
 	}
-	fds := []unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
-	unix.Poll(fds, ms)
+	l.pollfds = [2]unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
+	unix.Poll(l.pollfds[:], ms) // EINTR or not, the loop looks again
 }
 
 func (l *logger) flushAll() {
@@ -570,5 +572,3 @@ func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 		d.PutLine(nil, nil, w, true)
 	}
 }
-
-var _ = strconv.Itoa
