@@ -96,6 +96,19 @@ func TestBinaryDispatch(t *testing.T) {
 			t.Errorf("gorunit frobnicate: exit %d, stderr %q", code, stderr)
 		}
 	})
+	// /etc/init.d/foo -> .../sv -> gorunit: sv runs in LSB init-script mode
+	// for foo, exactly as Debian's sv does (usage exit 2).
+	t.Run("init.d symlink chain", func(t *testing.T) {
+		foo := filepath.Join(initd, "foo")
+		_, stderr, code := run(t, foo, foo)
+		if code != 2 || stderr != "usage: foo [-w sec] command\n\n" {
+			t.Errorf("got exit %d, stderr %q", code, stderr)
+		}
+		stdout, _, code := run(t, foo, foo, "status")
+		if code != 1 || stdout != "fail: foo: unable to change to service directory: file does not exist\n" {
+			t.Errorf("status: got exit %d, stdout %q", code, stdout)
+		}
+	})
 	t.Run("no applet", func(t *testing.T) {
 		_, stderr, code := run(t, filepath.Join(box, "gorunit"), "gorunit")
 		if code != 100 || !strings.HasPrefix(stderr, "usage: gorunit applet") {

@@ -1,10 +1,100 @@
-// Package runsv is gorunit's runsv. Not implemented yet.
+// Package runsv is gorunit's runsv: it supervises one service directory.
+//
+//	runsv dir
+//
+// runsv changes to dir, starts ./run (and ./log/run with its stdin on a
+// pipe from ./run's stdout), restarts it when it dies (running ./finish
+// with the exit code and the wait status byte first), and publishes its
+// state in supervise/ (and log/supervise/) for sv: the 20-byte status
+// record, stat, pid, the control FIFO and the ok FIFO, as runit 2.1.2's
+// runsv does byte for byte (see package supervise and runsv(8)).
+//
+// Exit codes: 1 usage, 111 fatal error, 0 after the service was told to
+// exit (control byte x or SIGTERM) and is down.
+//
+// The structure follows runit's runsv.c: one event loop, a state table of
+// two services (the main one and its log), one place that reaps children.
+// Events reach the loop as signals: SIGCHLD, SIGTERM and SIGIO, which the
+// kernel sends when a byte arrives on a control FIFO (O_ASYNC). The loop
+// is a select over those three channels, so an idle runsv has no thread
+// blocked in a syscall of its own and no timer.
 package runsv
 
-import "github.com/gorunit/gorunit/internal/cli"
+import (
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
-// Main runs runsv.
+	"github.com/gorunit/gorunit/internal/cli"
+	"golang.org/x/sys/unix"
+)
+
+// Exit codes (runsv.c: usage() dies 1, fatal() dies 111, exit is _exit(0)).
+const (
+	ExitOK    = 0
+	ExitUsage = 1
+	ExitFatal = 111
+)
+
+const usage = " dir"
+
+// Main runs runsv. It takes over the process: it may execute itself again
+// (see tuneRuntime), changes directory, forks and catches signals.
 func Main(env cli.Env) int {
-	cli.Say(env.Stderr, "runsv: fatal: not implemented yet")
-	return 111
+	if len(env.Args) != 2 {
+		prog := "runsv"
+		if len(env.Args) > 0 {
+			prog = env.Args[0]
+		}
+		cli.Usage(env.Stderr, prog, usage)
+		return ExitUsage
+	}
+	r := &runsv{
+		env:     env,
+		dir:     env.Args[1],
+		now:     time.Now,
+		sleep:   sleep,
+		environ: tuneRuntime(env.Args, environ(env)),
+	}
+	return r.main()
+}
+
+func environ(env cli.Env) []string {
+	if env.Environ != nil {
+		return env.Environ()
+	}
+	return os.Environ()
+}
+
+// sleep is runit's sleep(): the whole duration, through signals. runsv
+// blocks in it and handles nothing meanwhile, as runsv.c does.
+func sleep(d time.Duration) {
+	ts := unix.NsecToTimespec(int64(d))
+	for {
+		var rem unix.Timespec
+		if err := unix.Nanosleep(&ts, &rem); err != unix.EINTR {
+			return
+		}
+		ts = rem
+	}
+}
+
+// events are the signals the loop waits for. Each channel holds one
+// pending notification; more of the same kind coalesce, as the kernel's
+// pending-signal bit does, and the loop always looks at everything.
+type events struct {
+	chld, term, io chan os.Signal
+}
+
+func notify() *events {
+	e := &events{
+		chld: make(chan os.Signal, 1),
+		term: make(chan os.Signal, 1),
+		io:   make(chan os.Signal, 1),
+	}
+	signal.Notify(e.chld, syscall.SIGCHLD)
+	signal.Notify(e.term, syscall.SIGTERM)
+	signal.Notify(e.io, syscall.SIGIO)
+	return e
 }

@@ -1,10 +1,474 @@
-// Package sv is gorunit's sv. Not implemented yet.
+// Package sv is gorunit's sv: control and query services supervised by
+// runsv, byte-compatible with runit 2.1.2 as Debian ships it.
+//
+//	sv [-v] [-w sec] command service ...
+//	/etc/init.d/NAME [-w sec] command      (LSB init-script mode)
+//
+// Commands are chosen by their first character (up, down, once, pause,
+// cont, hup, alarm, interrupt, quit, 1, 2, term, kill, exit, status), plus
+// the exact words check, try-restart, start, stop, shutdown, restart,
+// reload and force-{reload,restart,shutdown,stop}. A service is a name
+// under $SVDIR (default /etc/svlnk: the one deliberate difference from
+// Debian's /etc/service/) unless it starts with "/" or "." or ends in "/".
+// $SVWAIT or -w sets how long to wait (default 7 seconds); -v waits for
+// commands that do not wait by themselves. Output goes to stdout as
+// "ok:", "fail:", "warning:", "timeout:", "kill:" and status lines; the
+// exit code counts failures (at most 99), usage is 100.
+//
+// Under any other name than "sv" it acts as an init script for the service
+// of that name and uses LSB exit codes: status 0 running, 3 down, 4 unknown;
+// 1 runsv not running; 2 usage; 151 fatal.
+//
+// The code follows runit's sv.c closely, quirks included, each one named
+// where it is kept. Like sv.c it changes directory into each service; it
+// does so on a thread of its own with a private working directory (see
+// cwd_linux.go), so Main can run in parallel with other code.
 package sv
 
-import "github.com/gorunit/gorunit/internal/cli"
+import (
+	"errors"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/supervise"
+	"github.com/gorunit/gorunit/internal/tai64n"
+	"golang.org/x/sys/unix"
+)
+
+// DefaultSVDIR is where service names are looked up when $SVDIR is unset:
+// the Devuan layout's link directory (Debian's sv uses /etc/service/).
+const DefaultSVDIR = "/etc/svlnk"
+
+// Exit codes.
+const (
+	ExitUsage    = 100
+	ExitFatal    = 100
+	ExitMaxFails = 99
+
+	ExitLSBUsage      = 2
+	ExitLSBFatal      = 151
+	ExitLSBRunning    = 0
+	ExitLSBNotRunning = 3
+	ExitLSBUnknown    = 4
+)
+
+// DefaultWait is the default for -w and $SVWAIT, in seconds.
+const DefaultWait = 7
+
+// poll is runit's sleep between two rounds of checking (420 ms).
+const poll = 420 * time.Millisecond
+
+const (
+	usageText    = " [-v] [-w sec] command service ..."
+	usageLSBText = " [-w sec] command"
+)
 
 // Main runs sv.
 func Main(env cli.Env) int {
-	cli.Say(env.Stderr, "sv: fatal: not implemented yet")
-	return 111
+	return withPrivateCwd(func() int { return run(env) })
+}
+
+// exit is a code sv.c leaves with at once (done(), fatal(), usage()).
+type exit int
+
+func (e exit) Error() string { return "exit" }
+
+// sv is sv.c's globals.
+type sv struct {
+	env      cli.Env
+	stdout   []byte // buffer_1: flushed where sv.c flushes
+	progname string
+	lsb      bool
+	svdir    string
+	wait     uint64
+	plan     Plan
+	services []string // nil entries' places are marked in active
+	active   []bool
+	cur      int  // the service being worked on (sv.c's *service)
+	islog    bool // messages name "<service>/log"
+	rc       int
+	curdir   int // fd of the original working directory
+	tstart   time.Time
+	tnow     time.Time
+	raw      [supervise.StatusSize]byte // svstatus: partial reads overwrite its head, as in sv.c
+	watch    *watcher
+	sent     []sent // per service: the command runsv may not have taken yet
+}
+
+func run(env cli.Env) int {
+	s := &sv{env: env, wait: DefaultWait, svdir: DefaultSVDIR, curdir: -1}
+	code, err := s.main()
+	var e exit
+	if errors.As(err, &e) {
+		code = int(e)
+	}
+	if s.curdir != -1 {
+		unix.Fchdir(s.curdir)
+		unix.Close(s.curdir)
+	}
+	if s.watch != nil {
+		s.watch.close()
+	}
+	return code
+}
+
+func (s *sv) main() (int, error) {
+	argv0 := "sv"
+	if len(s.env.Args) > 0 {
+		argv0 = s.env.Args[0]
+	}
+	s.progname = cli.Basename(argv0)
+	s.lsb = s.progname != "sv"
+	if v, ok := s.lookupEnv("SVDIR"); ok {
+		s.svdir = v
+	}
+	if v, ok := s.lookupEnv("SVWAIT"); ok {
+		s.wait = scanUlong(v)
+	}
+	verbose := false
+	g := getopt{args: s.env.Args, optind: 1}
+	for {
+		c := g.next("w:vV")
+		if c == optDone {
+			break
+		}
+		switch c {
+		case 'w':
+			// sv.c: case 'w' falls through to case 'v'.
+			s.wait = scanUlong(g.optarg)
+			verbose = true
+		case 'v':
+			verbose = true
+		case 'V':
+			// sv.c: case 'V' prints the version and falls through to usage.
+			io.WriteString(s.env.Stderr, cli.ID()+"\n")
+			return 0, s.usage()
+		default:
+			io.WriteString(s.env.Stderr, g.complaint(s.progname))
+			return 0, s.usage()
+		}
+	}
+	rest := g.args[min(g.optind, len(g.args)):]
+	if len(rest) == 0 {
+		return 0, s.usage()
+	}
+	action := rest[0]
+	if s.lsb {
+		s.services = []string{s.progname}
+	} else {
+		s.services = rest[1:]
+	}
+	if len(s.services) == 0 {
+		return 0, s.usage()
+	}
+	s.active = make([]bool, len(s.services))
+
+	s.tstart = time.Now()
+	s.tnow = s.tstart
+	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, s.fatal("unable to open current directory", err)
+	}
+	s.curdir = fd
+
+	plan, ok := ParseCommand(action, s.lsb, verbose)
+	if !ok {
+		return 0, s.usage()
+	}
+	s.plan = plan
+	if plan.Wait {
+		s.watch = newWatcher(len(s.services))
+		s.sent = make([]sent, len(s.services))
+	}
+
+	for i, name := range s.services {
+		s.cur = i
+		s.active[i] = true
+		// sv.c: a name is looked up under $SVDIR unless it starts with
+		// "/" or ".", is empty or ends in "/".
+		if name != "" && name[0] != '/' && name[0] != '.' && name[len(name)-1] != '/' {
+			err = unix.Chdir(s.svdir)
+			if err == nil {
+				err = unix.Chdir(name)
+			}
+		} else {
+			err = unix.Chdir(name)
+		}
+		if err != nil {
+			s.fail("unable to change to service directory", err)
+			s.active[i] = false
+		}
+		if s.active[i] {
+			var r int
+			switch plan.Act {
+			case ActControl:
+				if s.watch != nil {
+					s.watch.add(i)
+				}
+				r, err = s.control(plan.Acts)
+				if r == 1 && s.sent != nil {
+					s.markSent(i)
+				}
+			case ActStatus:
+				r, err = s.status()
+			}
+			if err != nil {
+				return 0, err
+			}
+			if r == -1 {
+				s.active[i] = false
+			}
+		}
+		if err := s.back(); err != nil {
+			return 0, err
+		}
+	}
+
+	if plan.Wait {
+		if err := s.waitAll(); err != nil {
+			return 0, err
+		}
+	}
+	return min(s.rc, ExitMaxFails), nil
+}
+
+// lookupEnv is runit's env_get: a variable set to "" counts as set.
+func (s *sv) lookupEnv(k string) (string, bool) {
+	if s.env.Environ != nil {
+		for _, kv := range s.env.Environ() {
+			if len(kv) > len(k) && kv[len(k)] == '=' && kv[:len(k)] == k {
+				return kv[len(k)+1:], true
+			}
+		}
+		return "", false
+	}
+	if s.env.Getenv == nil {
+		return "", false
+	}
+	v := s.env.Getenv(k)
+	return v, v != ""
+}
+
+func (s *sv) usage() error {
+	if !s.lsb {
+		cli.Usage(s.env.Stderr, s.progname, usageText)
+		return exit(ExitUsage)
+	}
+	cli.Usage(s.env.Stderr, s.progname, usageLSBText)
+	return exit(ExitLSBUsage)
+}
+
+// fatal is sv.c's fatal(): "fatal: MSG: REASON" on stderr, no program name.
+func (s *sv) fatal(msg string, err error) error {
+	cli.SaySys(s.env.Stderr, err, "fatal: ", msg, ": ")
+	if s.lsb {
+		return exit(ExitLSBFatal)
+	}
+	return exit(ExitFatal)
+}
+
+// back returns to the original directory (sv.c: fchdir(curdir)).
+func (s *sv) back() error {
+	if err := unix.Fchdir(s.curdir); err != nil {
+		return s.fatal("unable to change to original directory", err)
+	}
+	return nil
+}
+
+func (s *sv) outs(str string) { s.stdout = append(s.stdout, str...) }
+
+func (s *sv) flush(str string) {
+	s.outs(str)
+	if len(s.stdout) > 0 {
+		s.env.Stdout.Write(s.stdout)
+		s.stdout = s.stdout[:0]
+	}
+}
+
+// warn2 writes one message to stderr at once, as sv.c's outs2...flush2.
+func (s *sv) warn2(pieces ...string) {
+	cli.Say(s.env.Stderr, pieces...)
+}
+
+// out is sv.c's out(): PREFIX SERVICE[/log]: MSG[: REASON], flushed.
+func (s *sv) out(prefix, msg string, err error) {
+	s.outs(prefix)
+	s.outs(s.services[s.cur])
+	if s.islog {
+		s.outs("/log")
+	}
+	s.outs(": ")
+	s.outs(msg)
+	if err != nil {
+		s.outs(": ")
+		s.outs(cli.ErrStr(err))
+	}
+	s.flush("\n")
+}
+
+func (s *sv) fail(msg string, err error) { s.rc++; s.out("fail: ", msg, err) }
+func (s *sv) warn(msg string, err error) { s.rc++; s.out("warning: ", msg, err) }
+func (s *sv) ok(msg string)              { s.out("ok: ", msg, nil) }
+
+// notRunning is what sv says when nothing reads supervise/ok: fine for an
+// exit command, a failure otherwise.
+func (s *sv) notRunning(cmd byte) {
+	if cmd == 'x' {
+		s.ok("runsv not running")
+	} else {
+		s.fail("runsv not running", nil)
+	}
+}
+
+// statusGet is sv.c's svstatus_get: 1 with s.raw filled in, 0 when runsv
+// is not running, -1 on any other error (reported, counted).
+func (s *sv) statusGet() int {
+	if err := supervise.ProbeOK(supervise.Dir); err != nil {
+		if errors.Is(err, unix.ENXIO) {
+			s.notRunning(s.plan.Acts[0])
+			return 0
+		}
+		s.warn("unable to open supervise/ok", err)
+		return -1
+	}
+	n, err := s.readStatus()
+	switch {
+	case n == -2:
+		s.warn("unable to open supervise/status", err)
+		return -1
+	case err != nil:
+		s.warn("unable to read supervise/status", err)
+		return -1
+	case n != supervise.StatusSize:
+		s.warn("unable to read supervise/status: bad format", nil)
+		return -1
+	}
+	return 1
+}
+
+// readStatus does sv.c's one read(2) of up to 20 bytes into s.raw. A short
+// read leaves the rest of s.raw as it was. n is -2 when open fails.
+func (s *sv) readStatus() (int, error) {
+	fd, err := unix.Open(supervise.Dir+"/"+supervise.StatusFile, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -2, err
+	}
+	n, err := readEINTR(fd, s.raw[:])
+	unix.Close(fd)
+	return n, err
+}
+
+func readEINTR(fd int, b []byte) (int, error) {
+	for {
+		n, err := unix.Read(fd, b)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+// decoded is the status in s.raw.
+func (s *sv) decoded() supervise.Status {
+	st, _ := supervise.Decode(s.raw[:])
+	return st
+}
+
+// statusPrint is sv.c's svstatus_print: the status line for s.raw, named
+// name, into the stdout buffer. It returns 1 if there is a pid, 2 if not,
+// 0 when ./down cannot be stat'ed (then nothing is printed).
+func (s *sv) statusPrint(name string) int {
+	normallyUp := false
+	var st unix.Stat_t
+	if err := unix.Stat("down", &st); err != nil {
+		if err != unix.ENOENT {
+			s.warn2("warning: ", "unable to stat ", s.services[s.cur], "/down: ", cli.ErrStr(err))
+			return 0
+		}
+		normallyUp = true
+	}
+	var r int
+	s.stdout, r = AppendStatus(s.stdout, name, &s.raw, tai64n.FromTime(s.tnow).Sec, normallyUp)
+	return r
+}
+
+// control is sv.c's control(): send acts unless the service already wants
+// what the first byte asks for. 1 sent, 0 skipped, -1 failed.
+func (s *sv) control(acts string) (int, error) {
+	if s.statusGet() <= 0 {
+		return -1, nil
+	}
+	// sv.c: if (svstatus[17] == *a) if (*a != 'd' || svstatus[18] == 1)
+	// return(0); /* once w/o term */
+	if s.raw[17] == acts[0] && (acts[0] != 'd' || s.raw[18] == 1) {
+		return 0, nil
+	}
+	err := supervise.SendControl(supervise.Dir, acts)
+	if err == nil {
+		return 1, nil
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
+		if errors.Is(err, unix.ENXIO) {
+			s.notRunning(acts[0])
+		} else {
+			s.warn("unable to open supervise/control", err)
+		}
+		return -1, nil
+	}
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		err = nil // a short write: sv.c has no errno to print
+	}
+	s.warn("unable to write to supervise/control", err)
+	return -1, nil
+}
+
+// status is sv.c's status(): the service's line, then "; " and its log's.
+// In LSB mode it ends sv with 0 (pid), 3 (no pid) or 4 (unknown); the log's
+// result overwrites the service's, a bug Debian keeps.
+func (s *sv) status() (int, error) {
+	r := s.statusGet()
+	switch r {
+	case -1:
+		if s.lsb {
+			return 0, exit(ExitLSBUnknown)
+		}
+		return 0, nil
+	case 0:
+		return 0, nil
+	}
+	r = s.statusPrint(s.services[s.cur])
+	s.islog = true
+	if err := unix.Chdir("log"); err != nil {
+		if err != unix.ENOENT {
+			s.outs("; ")
+			s.warn("unable to change directory", err)
+		} else {
+			s.outs("\n")
+		}
+	} else {
+		s.outs("; ")
+		// sv.c tests svstatus_get() for non-zero, so after a warning
+		// (-1) it still prints whatever is left in svstatus.
+		if s.statusGet() != 0 {
+			r = s.statusPrint("log")
+			s.outs("\n")
+		}
+	}
+	s.islog = false
+	s.flush("")
+	if s.lsb {
+		switch r {
+		case 1:
+			return 0, exit(ExitLSBRunning)
+		case 2:
+			return 0, exit(ExitLSBNotRunning)
+		case 0:
+			return 0, exit(ExitLSBUnknown)
+		}
+	}
+	return r, nil
 }

@@ -1,0 +1,120 @@
+package sv
+
+import (
+	"os"
+	"syscall"
+
+	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/tai64n"
+	"golang.org/x/sys/unix"
+)
+
+// check is sv.c's check(): whether the service (the working directory)
+// has reached every condition in acts, tested left to right. 1: done (and
+// "ok: STATUS" printed), 0: not yet, -1: give up (already reported).
+//
+//	u  pid, state run, ./check passes
+//	d  no pid, state down
+//	x  runsv gone (never while it runs)
+//	C  ./check passes if there is a pid (so a down service passes: 2.1.2)
+//	t,k  down and want down; or a run stamped no earlier than sv's start
+//	     second, not got TERM, ./check passes
+//	o  not (down and stamped before sv started) and not (pid, want up)
+//	p  no pid, or paused;  c  no pid, or not paused
+//	anything else passes
+func (s *sv) check(acts string) int {
+	r := s.statusGet()
+	if r == -1 {
+		return -1
+	}
+	for i := 0; i < len(acts); i++ {
+		a := acts[i]
+		if r == 0 {
+			if a == 'x' {
+				return 1
+			}
+			return -1
+		}
+		st := s.decoded()
+		pid := st.PID != 0
+		switch a {
+		case 'x':
+			return 0
+		case 'u':
+			if !pid || s.raw[19] != 1 {
+				return 0
+			}
+			if !s.checkScript() {
+				return 0
+			}
+		case 'd':
+			if pid || s.raw[19] != 0 {
+				return 0
+			}
+		case 'C':
+			if pid && !s.checkScript() {
+				return 0
+			}
+		case 't', 'k':
+			if !pid && s.raw[17] == 'd' {
+				break
+			}
+			if tai64n.FromTime(s.tstart).Sec > st.Stamp.Sec || !pid || s.raw[18] != 0 || !s.checkScript() {
+				return 0
+			}
+		case 'o':
+			if (!pid && tai64n.FromTime(s.tstart).Sec > st.Stamp.Sec) || (pid && s.raw[17] != 'd') {
+				return 0
+			}
+		case 'p':
+			if pid && s.raw[16] == 0 {
+				return 0
+			}
+		case 'c':
+			if pid && s.raw[16] != 0 {
+				return 0
+			}
+		}
+	}
+	s.outs("ok: ")
+	s.statusPrint(s.services[s.cur])
+	s.flush("\n")
+	return 1
+}
+
+// checkScript is sv.c's checkscript(): no ./check passes; otherwise run it
+// as "./check" with stdout closed and pass on exit code 0. As in sv.c, a
+// ./check that cannot be executed passes (its child prints a warning and
+// exits 0), and so does one killed by a signal (wait_exitcode is w>>8).
+func (s *sv) checkScript() bool {
+	var st unix.Stat_t
+	if err := unix.Stat("check", &st); err != nil {
+		if err == unix.ENOENT {
+			return true
+		}
+		s.warn2("warning: ", "unable to stat ", s.services[s.cur], "/check: ", cli.ErrStr(err))
+		return false
+	}
+	files := []*os.File{fileOrNil(s.env.Stdin), nil, fileOrNil(s.env.Stderr)}
+	var environ []string
+	if s.env.Environ != nil {
+		environ = s.env.Environ()
+	}
+	p, err := os.StartProcess("check", []string{"./check"}, &os.ProcAttr{Files: files, Env: environ})
+	if err != nil {
+		s.warn2("warning: ", "unable to run ", s.services[s.cur], "/check: ", cli.ErrStr(err))
+		return true
+	}
+	ps, err := p.Wait()
+	if err != nil {
+		s.warn2("warning: ", "unable to wait for child ", s.services[s.cur], "/check: ", cli.ErrStr(err))
+		return false
+	}
+	w, _ := ps.Sys().(syscall.WaitStatus)
+	return uint32(w)>>8 == 0
+}
+
+func fileOrNil(x any) *os.File {
+	f, _ := x.(*os.File)
+	return f
+}
