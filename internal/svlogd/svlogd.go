@@ -211,9 +211,9 @@ func Main(env cli.Env) int {
 	defer unix.Close(l.sigw)
 	ch := make(chan os.Signal, 16)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGALRM, syscall.SIGHUP, syscall.SIGCHLD)
-	done := make(chan struct{})
-	go l.forward(ch, done)
-	defer func() { signal.Stop(ch); close(done) }()
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() { l.forward(ch, done); close(stopped) }()
+	defer func() { signal.Stop(ch); close(done); <-stopped }() // before the pipe closes
 
 	for _, name := range o.dirs {
 		l.dirs = append(l.dirs, logdir.New(name, &l.opt))
