@@ -110,6 +110,18 @@ func TestSameAsRunit(t *testing.T) {
 				os.WriteFile(filepath.Join(root, "log", "current"), []byte("old\n"), 0o744)
 			},
 		},
+		"clean current beyond s": {
+			args: []string{"-v"}, config: map[string]string{"log": "s100\n"}, input: "new\n",
+			setup: func(t *testing.T, root string) {
+				os.WriteFile(filepath.Join(root, "log", "current"), []byte(strings.Repeat("o", 150)+"\n"), 0o744)
+			},
+		},
+		"unclean current with processor": {
+			args: []string{"-v"}, config: map[string]string{"log": "!cat\n"}, input: "new\n",
+			setup: func(t *testing.T, root string) {
+				os.WriteFile(filepath.Join(root, "log", "current"), []byte("old\n"), 0o600)
+			},
+		},
 		"empty unclean current": {
 			args: []string{"-v"}, input: "new\n",
 			setup: func(t *testing.T, root string) {
