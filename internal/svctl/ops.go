@@ -304,7 +304,7 @@ func statusLine(sv *service) string {
 }
 
 // runsvdirHint says when no runsvdir watches the link directory, for a
-// runsv that never came. It says nothing when it cannot tell.
+// runsv that never came.
 func (c *command) runsvdirHint() string {
 	real, err := filepath.EvalSymlinks(c.linkDir)
 	if err != nil {
@@ -320,11 +320,11 @@ func (c *command) runsvdirHint() string {
 		}
 		dir, ok := p.runsvdirDir()
 		if !ok {
-			return "" // cannot tell where it works
+			continue // exiting, or another user's with a relative dir
 		}
 		if d, err := filepath.EvalSymlinks(dir); err == nil && d == real {
 			return ""
 		}
 	}
-	return "no runsvdir is running on " + c.linkDir + ": is runit started?"
+	return "no runsvdir seems to run on " + c.linkDir + ": is runit started?"
 }
