@@ -687,3 +687,36 @@ func TestEnableWaitsForCheck(t *testing.T) {
 	wantCode(t, r, ExitOK)
 	wantOut(t, r, "ready: service is running (pid ")
 }
+
+// /etc/init.d/NAME -> sv is runit's own LSB mode, not a twin to disable.
+func TestInitScriptThatIsSvIsNoTwin(t *testing.T) {
+	f := newFixture(t)
+	f.addService("foo", runSleep, "")
+	svtest.WriteScript(t, filepath.Join(f.root, "usr", "bin", "sv"), "#!/bin/sh\nexit 0\n")
+	os.Symlink(filepath.Join(f.root, "usr", "bin", "sv"), filepath.Join(f.initd, "foo"))
+	os.Symlink("../init.d/foo", filepath.Join(f.root, "etc", "rc2.d", "S01foo"))
+	r := f.run("enable", "-n", "foo")
+	wantCode(t, r, ExitOK)
+	wantOut(t, r, "foo: "+f.initd+"/foo runs sv (runit's LSB mode): not a sysvinit twin\n")
+	if strings.Contains(r.stdout, "update-rc.d") || strings.Contains(r.stdout, "invoke-rc.d") {
+		t.Errorf("treated as a twin:\n%s", r)
+	}
+}
+
+// A supervise directory holding files that are not runit's keeps them.
+func TestResetKeepsForeignFiles(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	dir := f.addService("foo", runSleep, "")
+	f.link("foo")
+	f.startRunsvdir()
+	waitRunning(t, dir)
+	os.WriteFile(filepath.Join(dir, "supervise", "notes"), nil, 0o644)
+	r := f.run("reset", "-w", waitArg, "foo")
+	wantCode(t, r, ExitOK)
+	wantOut(t, r, "gorunit reset: warning: foo: kept "+dir+"/supervise: directory not empty (not runit's: notes)\n")
+	if !exists(filepath.Join(dir, "supervise", "notes")) {
+		t.Error("foreign file removed")
+	}
+	waitRunning(t, dir)
+}
