@@ -73,6 +73,9 @@ func (c *command) enable() int {
 				return failed(err)
 			}
 			undo = append(undo, func() error { return c.enableTwin(t) })
+			if c.pollIntr() {
+				return failed(errInterrupted)
+			}
 		}
 		if t.running {
 			c.say("sysvinit script %s says the daemon is running", t.path)

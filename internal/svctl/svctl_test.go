@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -615,6 +616,20 @@ func TestSummary(t *testing.T) {
 		"web run PID Ns run LPID Ns\n"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("table (-want +got):\n%s\n%s", diff, r.stdout)
+	}
+
+	// Side by side with C sv, when there is one: the same states and pids.
+	if ref := os.Getenv("RUNIT_REF"); ref != "" {
+		cmd := exec.Command(filepath.Join(ref, "sv"), "status", "web", "idle", "norunsv")
+		cmd.Env = append(os.Environ(), "SVDIR="+f.lnk)
+		out, _ := cmd.Output()
+		mask := regexp.MustCompile(`\d+s\b`)
+		want := "run: web: (pid " + itoa(web.PID) + ") Ns; run: log: (pid " + itoa(webLog.PID) + ") Ns\n" +
+			"down: idle: Ns\n" +
+			"warning: norunsv: unable to open supervise/ok: file does not exist\n" // never ran: summary says "runsv not running"
+		if diff := cmp.Diff(want, mask.ReplaceAllString(string(out), "Ns")); diff != "" {
+			t.Errorf("C sv status disagrees (-want +got):\n%s", diff)
+		}
 	}
 
 	r = f.run("summary", "--json")
