@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -261,24 +260,17 @@ func runCheck(dir string, d time.Duration) error {
 	if _, err := os.Stat(filepath.Join(dir, "check")); err != nil {
 		return nil
 	}
-	cmd := exec.Command("./check")
-	cmd.Dir = dir
-	cmd.Stdout = nil // /dev/null: sv closes fd 1
-	if err := cmd.Start(); err != nil {
-		return nil
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case err := <-done:
+	code, err := spawn([]string{"./check"}, dir, nil, nil, false, d)
+	if err != nil {
+		if errors.Is(err, errNotStarted) {
+			return nil // cannot be executed: passes, as with sv
+		}
 		return err
-	case <-t.C:
-		cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("killed after %s", d)
 	}
+	if code != 0 {
+		return fmt.Errorf("exit %d", code)
+	}
+	return nil
 }
 
 // statusLine is sv's status line without the name: "run (pid 5) 3s;

@@ -78,17 +78,19 @@ func readProcs(root string) ([]proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []proc
+	var pids []int
 	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid <= 0 {
-			continue
+		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 {
+			pids = append(pids, pid)
 		}
+	}
+	slices.Sort(pids)
+	var out []proc
+	for _, pid := range pids {
 		if p, err := readProc(root, pid); err == nil {
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, func(a, b proc) int { return a.pid - b.pid })
 	return out, nil
 }
 

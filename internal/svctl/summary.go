@@ -1,15 +1,14 @@
 package svctl
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorunit/gorunit/internal/cli"
 )
@@ -57,9 +56,7 @@ func (c *command) summary() int {
 		return ExitFail
 	}
 	if c.json {
-		enc := json.NewEncoder(c.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if _, err := c.out.Write(appendJSON(nil, r)); err != nil {
 			cli.Say(c.errw, c.prog(), ": fatal: unable to write: ", cli.ErrStr(err))
 			return ExitFail
 		}
@@ -133,11 +130,9 @@ func readSide(s side, now time.Time) Side {
 	return out
 }
 
-// writeTable prints the report as aligned columns.
+// writeTable prints the report as aligned columns, two spaces apart.
 func writeTable(w io.Writer, r Report) {
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATE\tPID\tTIME\tLOG\tLOGPID\tLOGTIME\tNOTES")
+	rows := [][]string{{"NAME", "STATE", "PID", "TIME", "LOG", "LOGPID", "LOGTIME", "NOTES"}}
 	for _, e := range r.Services {
 		state, pid, tm, notes := sideColumns(e.Side)
 		lstate, lpid, ltm := "-", "-", "-"
@@ -148,15 +143,27 @@ func writeTable(w io.Writer, r Report) {
 				notes = append(notes, "log "+x)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, state, pid, tm, lstate, lpid, ltm, strings.Join(notes, ", "))
+		rows = append(rows, []string{e.Name, state, pid, tm, lstate, lpid, ltm, strings.Join(notes, ", ")})
 	}
-	tw.Flush()
-	for _, l := range strings.SplitAfter(b.String(), "\n") {
-		io.WriteString(w, strings.TrimRight(l, " \n"))
-		if strings.HasSuffix(l, "\n") {
-			io.WriteString(w, "\n")
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
 		}
 	}
+	var b strings.Builder
+	for _, row := range rows {
+		var line strings.Builder
+		for i, cell := range row {
+			line.WriteString(cell)
+			if i < len(row)-1 {
+				line.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(cell)+2))
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	io.WriteString(w, b.String())
 }
 
 func sideColumns(s Side) (state, pid, tm string, notes []string) {

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gorunit/gorunit/internal/cli"
@@ -137,6 +135,11 @@ func (c *command) toolPath(env, name string) string {
 	if p := c.env.Getenv(env); p != "" {
 		return p
 	}
+	return c.lookPath(name)
+}
+
+// lookPath finds an executable on $PATH, then in /usr/sbin and /sbin.
+func (c *command) lookPath(name string) string {
 	path := c.env.Getenv("PATH") + ":/usr/sbin:/sbin"
 	for _, dir := range filepath.SplitList(path) {
 		if dir == "" {
@@ -162,35 +165,19 @@ func (c *command) runTool(argv []string) (code int, out string, err error) {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = f, f
+	var env []string
 	if c.env.Environ != nil {
-		cmd.Env = c.env.Environ()
+		env = c.env.Environ()
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return 0, "", err
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		if path = c.lookPath(path); path == "" {
+			return -1, "", fmt.Errorf("%s: %w", argv[0], fs.ErrNotExist)
+		}
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t := time.NewTimer(scriptTimeout)
-	defer t.Stop()
-	select {
-	case err = <-done:
-	case <-t.C:
-		cmd.Process.Kill()
-		<-done
-		err = fmt.Errorf("killed after %s", scriptTimeout)
-	}
+	code, err = spawn(append([]string{path}, argv[1:]...), "", env, f, true, scriptTimeout)
 	b, _ := os.ReadFile(f.Name())
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.Exited() {
-		return ee.ExitCode(), string(b), nil
-	}
-	if err != nil {
-		return -1, string(b), err
-	}
-	return 0, string(b), nil
+	return code, string(b), err
 }
 
 // runStep runs one operator-visible command, echoing it and its output.
