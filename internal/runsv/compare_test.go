@@ -260,6 +260,21 @@ func TestSameAsRunitLifecycle(t *testing.T) {
 			see("finished:\n%s", s.read("finished"))
 		},
 	}, {
+		// runsv's own environment and limits are its children's: what
+		// gorunit adds for the Go runtime (GOMAXPROCS, GOGC) and raises
+		// (the open files limit) is not passed on.
+		name: "environment and limits",
+		files: map[string]string{
+			"run":     "#!/bin/sh\nulimit -n > limits\nulimit -Hn >> limits\nexport -p | grep -v PWD > env\numask > umask\nexec sleep 1000\n",
+			"log/run": "#!/bin/sh\nexport -p | grep -v PWD > env\nexec cat\n",
+		},
+		steps: func(t *testing.T, s *svc, see func(string, ...any)) {
+			s.waitFile("umask", hasLines(1))
+			s.waitFile("log/env", hasLines(1))
+			see("limits %q, umask %q", s.read("limits"), s.read("umask"))
+			see("env:\n%s\nlog env:\n%s", s.read("env"), s.read("log/env"))
+		},
+	}, {
 		name:  "USR1 ends runsv",
 		files: map[string]string{"run": "#!/bin/sh\nexec sleep 1000\n"},
 		steps: func(t *testing.T, s *svc, see func(string, ...any)) {
