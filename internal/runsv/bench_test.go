@@ -174,7 +174,7 @@ func BenchmarkIdle100(b *testing.B) {
 // benchmark reads. C and gorunit alternate; medians are reported.
 func BenchmarkRestartAfterKill9(b *testing.B) {
 	ref := svtest.RunitRef(b)
-	const rounds = 15
+	const rounds = 25
 	type svc struct {
 		dir  string
 		lat  []time.Duration
