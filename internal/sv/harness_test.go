@@ -373,3 +373,7 @@ func openUp(t *testing.T, dir string) {
 		}
 	}
 }
+
+func mkfifo(p string) error { return unix.Mkfifo(p, 0o600) }
+
+func closeFD(fd int) { unix.Close(fd) }
