@@ -1,6 +1,7 @@
 package sv
 
 import (
+	"errors"
 	"time"
 	"unsafe"
 
@@ -73,23 +74,18 @@ func (s *sv) anyActive() bool {
 // enter changes into service i the way sv.c's wait loop does: under
 // $SVDIR unless the name starts with "/" or "." (unlike the first pass, a
 // trailing "/" does not count here: an upstream inconsistency kept).
-func (s *sv) enter(i int) bool {
+func (s *sv) enter(i int) (bool, error) {
 	name := s.services[i]
-	var err error
-	if name[0] != '/' && name[0] != '.' {
-		err = unix.Chdir(s.svdir)
-		if err == nil {
-			err = unix.Chdir(name)
+	if err := s.cd(name, name[0] != '/' && name[0] != '.'); err != nil {
+		var e exit
+		if errors.As(err, &e) {
+			return false, err
 		}
-	} else {
-		err = unix.Chdir(name)
-	}
-	if err != nil {
 		s.fail("unable to change to service directory", err)
 		s.active[i] = false
-		return false
+		return false, nil
 	}
-	return true
+	return true, nil
 }
 
 // round is one round of sv.c's wait loop. done is sv.c's done: no service
@@ -102,7 +98,11 @@ func (s *sv) round() (done bool, err error) {
 			continue
 		}
 		s.cur = i
-		if s.enter(i) {
+		in, err := s.enter(i)
+		if err != nil {
+			return false, err
+		}
+		if in {
 			s.watch.add(i)
 			if !s.watch.watched[i] {
 				s.watch.last[i] = s.fingerprint()
@@ -156,7 +156,11 @@ func (s *sv) again(i int, dirty, tick bool) error {
 		return nil
 	}
 	s.cur = i
-	if s.enter(i) {
+	in, err := s.enter(i)
+	if err != nil {
+		return err
+	}
+	if in {
 		fp := s.fingerprint()
 		changed := fp != s.watch.last[i]
 		s.watch.last[i] = fp
@@ -226,20 +230,18 @@ func (s *sv) taken(i int) bool {
 		s.sent[i].pending = false
 		return true
 	}
-	fd, err := unix.Open("supervise/control", unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := s.c.open(controlPath, unix.O_WRONLY)
 	if err == nil {
 		n, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
-		unix.Close(fd)
+		closeRaw(fd)
 		if err == nil && n > 0 {
 			return false
 		}
 	}
 	var b [supervise.StatusSize]byte
 	cur := ""
-	if fd, err := unix.Open("supervise/status", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err == nil {
-		n, _ := readEINTR(fd, b[:])
-		unix.Close(fd)
-		cur = string(b[:max(n, 0)])
+	if n, _ := s.readStatusInto(b[:]); n >= 0 {
+		cur = string(b[:n])
 	}
 	if s.watch.rewritten[i] || cur != s.sent[i].before || time.Since(s.sent[i].at) > settleGrace {
 		s.sent[i].pending = false
@@ -253,31 +255,18 @@ func (s *sv) taken(i int) bool {
 func (s *sv) fingerprint() string {
 	var b [2 + 20]byte
 	fp := b[:0]
-	if err := probe(); err != nil {
+	if err := s.probe(); err != nil {
 		fp = append(fp, 'n')
 	} else {
 		fp = append(fp, 'y')
 	}
-	fd, err := unix.Open("supervise/status", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err == nil {
-		var st [20]byte
-		n, _ := readEINTR(fd, st[:])
-		unix.Close(fd)
-		fp = append(fp, byte(n+1))
-		if n > 0 {
-			fp = append(fp, st[:n]...)
-		}
+	var st [supervise.StatusSize]byte
+	n, _ := s.readStatusInto(st[:])
+	fp = append(fp, byte(n+2))
+	if n > 0 {
+		fp = append(fp, st[:n]...)
 	}
 	return string(fp)
-}
-
-func probe() error {
-	fd, err := unix.Open("supervise/ok", unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	unix.Close(fd)
-	return nil
 }
 
 // watcher tells which services' supervise directories changed.
