@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	privateCwd = true // tests run Main in parallel
+	inProcess = true // tests run Main in parallel
 	// The live tests mostly wait for services and the clock, not the CPU:
 	// run more of them at once than GOMAXPROCS unless told otherwise.
 	explicit := false

@@ -71,15 +71,16 @@ const (
 // in-process callers must not run it next to code that uses the working
 // directory (this package's tests run it on a thread of its own).
 func Main(env cli.Env) int {
-	if privateCwd {
+	if inProcess {
 		return withPrivateCwd(func() int { return run(env) })
 	}
 	return run(env)
 }
 
-// privateCwd makes Main run on a thread with a working directory of its
-// own; tests set it to run Main in parallel.
-var privateCwd = false
+// inProcess says Main is one of many calls in a long-lived process (this
+// package's tests set it): then it runs on a thread with a working
+// directory of its own, so that calls can run in parallel.
+var inProcess = false
 
 // exit is a code sv.c leaves with at once (done(), fatal(), usage()).
 type exit int
@@ -109,8 +110,8 @@ type sv struct {
 	tstart   time.Time
 	tnow     time.Time
 	raw      [supervise.StatusSize]byte // svstatus: partial reads overwrite its head, as in sv.c
-	watch    *watcher
-	sent     []sent // per service: the command runsv may not have taken yet
+	last     []string                   // per service: status fingerprint when last checked
+	sent     []sent                     // per service: the command runsv may not have taken yet
 }
 
 func run(env cli.Env) int {
@@ -128,9 +129,6 @@ func run(env cli.Env) int {
 	}
 	if s.svfd != -1 {
 		closeRaw(s.svfd)
-	}
-	if s.watch != nil {
-		s.watch.close()
 	}
 	return code
 }
@@ -200,7 +198,7 @@ func (s *sv) main() (int, error) {
 	}
 	s.plan = plan
 	if plan.Wait {
-		s.watch = newWatcher(len(s.services))
+		s.last = make([]string, len(s.services))
 		s.sent = make([]sent, len(s.services))
 	}
 
@@ -225,9 +223,6 @@ func (s *sv) main() (int, error) {
 			var r int
 			switch plan.Act {
 			case ActControl:
-				if s.watch != nil {
-					s.watch.add(i)
-				}
 				r, err = s.control(plan.Acts)
 				if r == 1 && s.sent != nil {
 					s.markSent(i)
