@@ -81,19 +81,19 @@ func BenchmarkRestart(b *testing.B) {
 	}
 }
 
-// BenchmarkStatus100 runs "sv status" over 100 services (fake ones: a
-// supervise/ with a held-open ok FIFO and a status record; half have a
-// log) and reports the CPU time (user+system, from wait4's rusage) of the
-// sv process. With RUNIT_REF set, each iteration runs gorunit's sv and
-// C sv one after the other, so both see the same machine, and reports
-// their ratio.
+// BenchmarkStatus runs "sv status" over 1, 100 and 1000 services (fake
+// ones: a supervise/ with a held-open ok FIFO and a status record; half
+// have a log) and reports the CPU time (user+system, from wait4's rusage)
+// of the sv process. With RUNIT_REF set, each iteration runs gorunit's sv
+// and C sv one after the other, so both see the same machine, checks that
+// they print the same, and reports the ratio of their CPU times.
 //
-//	go test -run '^$' -bench Status100 -benchtime 500x ./internal/sv
-func BenchmarkStatus100(b *testing.B) {
+//	go test -run '^$' -bench Status -benchtime 500x ./internal/sv
+func BenchmarkStatus(b *testing.B) {
 	dir := b.TempDir()
 	w := &world{root: dir}
 	var names []string
-	for i := range 100 {
+	for i := range 1000 {
 		name := fmt.Sprintf("s%03d", i)
 		names = append(names, name)
 		fakeBench(b, w, "svdir/"+name, running(uint32(1000+i)).bytes())
@@ -107,34 +107,38 @@ func BenchmarkStatus100(b *testing.B) {
 		}
 	})
 	impls := svImpls(b)
-	order := []string{"gorunit", "C"}
-	cpu := map[string]time.Duration{}
-	var want []byte
-	for b.Loop() {
-		for _, name := range order {
-			sv, ok := impls[name]
-			if !ok {
-				continue
+	for _, n := range []int{1, 100, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			cpu := map[string]time.Duration{}
+			var want []byte
+			for b.Loop() {
+				for _, name := range []string{"gorunit", "C"} {
+					sv, ok := impls[name]
+					if !ok {
+						continue
+					}
+					cmd := exec.Command(sv, append([]string{"status"}, names[:n]...)...)
+					cmd.Env = []string{"SVDIR=" + filepath.Join(dir, "svdir")}
+					out, err := cmd.Output()
+					if err != nil || len(out) == 0 {
+						b.Fatalf("%s: %v: %s", name, err, out)
+					}
+					got := secsRE.ReplaceAll(out, []byte("Ns$1"))
+					if want == nil {
+						want = got
+					} else if string(got) != string(want) {
+						b.Fatalf("%s printed\n%s\nnot\n%s", name, got, want)
+					}
+					cpu[name] += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+				}
 			}
-			cmd := exec.Command(sv, append([]string{"status"}, names...)...)
-			cmd.Env = []string{"SVDIR=" + filepath.Join(dir, "svdir")}
-			out, err := cmd.Output()
-			if err != nil || len(out) == 0 {
-				b.Fatalf("%s: %v: %s", name, err, out)
+			for name, d := range cpu {
+				b.ReportMetric(float64(d.Microseconds())/1000/float64(b.N), name+"-cpu-ms/op")
 			}
-			if want == nil {
-				want = secsRE.ReplaceAll(out, []byte("Ns$1"))
-			} else if got := secsRE.ReplaceAll(out, []byte("Ns$1")); string(got) != string(want) {
-				b.Fatalf("%s printed\n%s\nnot\n%s", name, got, want)
+			if cpu["C"] > 0 {
+				b.ReportMetric(float64(cpu["gorunit"])/float64(cpu["C"]), "gorunit/C")
 			}
-			cpu[name] += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		}
-	}
-	for name, d := range cpu {
-		b.ReportMetric(float64(d.Microseconds())/1000/float64(b.N), name+"-cpu-ms/op")
-	}
-	if cpu["C"] > 0 {
-		b.ReportMetric(float64(cpu["gorunit"])/float64(cpu["C"]), "gorunit/C")
+		})
 	}
 }
 

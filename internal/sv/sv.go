@@ -456,7 +456,7 @@ func (s *sv) decoded() supervise.Status {
 // 0 when ./down cannot be stat'ed (then nothing is printed).
 func (s *sv) statusPrint(name string) int {
 	normallyUp := false
-	if err := stat("down"); err != nil {
+	if err := s.c.stat("down"); err != nil {
 		if err != unix.ENOENT {
 			s.warn2("warning: ", "unable to stat ", s.services[s.cur], "/down: ", cli.ErrStr(err))
 			return 0

@@ -67,10 +67,3 @@ func read(fd int, b []byte) (int, error) {
 		return int(n), nil
 	}
 }
-
-// stat is stat(2) for its error only. (x/sys/unix's wrapper: the syscall
-// differs between architectures.)
-func stat(path string) error {
-	var st unix.Stat_t
-	return unix.Stat(path, &st)
-}
