@@ -35,7 +35,7 @@ import (
 const (
 	fastPoll   = time.Millisecond
 	slowPoll   = 10 * time.Millisecond
-	quietAfter = 100 * time.Millisecond
+	quietAfter = 500 * time.Millisecond
 	pollPer    = 10
 )
 
