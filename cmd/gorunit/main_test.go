@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,8 +25,10 @@ func TestEveryToolNameIsAnApplet(t *testing.T) {
 			t.Errorf("svtest.Tools lists %q but the box has no such applet", n)
 		}
 	}
-	if len(applets) != len(svtest.Tools) {
-		t.Errorf("applets has %d names, svtest.Tools %d", len(applets), len(svtest.Tools))
+	for n := range applets {
+		if !slices.Contains(svtest.Tools, n) && !(n[0] == 'd' && slices.Contains(svtest.Tools, n[1:])) {
+			t.Errorf("applet %q is missing from svtest.Tools", n)
+		}
 	}
 }
 
