@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/gorunit/gorunit/internal/supervise"
 	"github.com/gorunit/gorunit/internal/svtest"
+	"golang.org/x/sys/unix"
 )
 
 // Live scenarios drive real services under a real runsv with a sequence
@@ -45,7 +46,7 @@ func waitDown(name string) func(t *testing.T, w *world) {
 	return func(t *testing.T, w *world) {
 		svtest.WaitFor(t, 20*time.Second, func() error {
 			st, err := supervise.ReadStatus(w.path("svdir/" + name + "/supervise"))
-			if err == nil && (st.PID != 0 || st.State != supervise.Down) {
+			if err == nil && (st.PID != 0 || st.State != supervise.Down || st.Want != supervise.WantDown) {
 				err = fmt.Errorf("not down: %+v", st)
 			}
 			return err
@@ -66,12 +67,16 @@ func waitWantUp(name string) func(t *testing.T, w *world) {
 	}
 }
 
-// settle waits until every service's status is more than a second old,
-// so that no runsv is in its restart throttle and no status was written
-// in the second an sv starts: C sv would race with runsv then (it checks
-// right after writing and can see the status from before the command).
+// settle waits until runsv has read every command sent so far, every
+// service's status is more than a second old, and (for up to 3 s, since a
+// service that ignores TERM never gets there) each service is steadily
+// up or down as it wants. C sv returns early at times (it checks right
+// after writing and can see the status from before the command), and the
+// next step would race with runsv's restart throttle or a restart under
+// way.
 func settle(t *testing.T, w *world, services []string) {
 	t.Helper()
+	start := time.Now()
 	for _, name := range services {
 		for _, d := range []string{"svdir/" + name, "svdir/" + name + "/log"} {
 			sup := w.path(d + "/supervise")
@@ -79,9 +84,17 @@ func settle(t *testing.T, w *world, services []string) {
 				continue
 			}
 			svtest.WaitFor(t, 20*time.Second, func() error {
+				if n := pendingControl(sup); n > 0 {
+					return fmt.Errorf("%s: %d control bytes not read", d, n)
+				}
 				st, err := supervise.ReadStatus(sup)
 				if err != nil {
 					return err
+				}
+				steady := st.Want == supervise.WantUp && st.State == supervise.Run && st.PID != 0 && !st.Term ||
+					st.Want == supervise.WantDown && st.State == supervise.Down && st.PID == 0
+				if !steady && time.Since(start) < 3*time.Second {
+					return fmt.Errorf("%s: not steady: %+v", d, st)
 				}
 				if age := time.Since(st.Stamp.Time()); age < 1100*time.Millisecond {
 					return fmt.Errorf("%s: status only %v old", d, age)
@@ -90,6 +103,17 @@ func settle(t *testing.T, w *world, services []string) {
 			})
 		}
 	}
+}
+
+// pendingControl is how many bytes wait in sup/control for runsv.
+func pendingControl(sup string) int {
+	fd, err := unix.Open(filepath.Join(sup, "control"), unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0
+	}
+	defer unix.Close(fd)
+	n, _ := unix.IoctlGetInt(fd, unix.TIOCINQ)
+	return n
 }
 
 // runsvGone waits until nothing holds svdir/NAME/supervise/ok open.

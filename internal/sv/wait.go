@@ -245,6 +245,10 @@ func (s *sv) taken(i int) bool {
 		return true
 	}
 	fd, err := s.c.open(controlPath, unix.O_WRONLY)
+	if err == unix.ENXIO { // runsv is gone: nothing more will change
+		s.sent[i].pending = false
+		return true
+	}
 	if err == nil {
 		n, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
 		closeRaw(fd)
