@@ -20,9 +20,16 @@
 // 1 runsv not running; 2 usage; 151 fatal.
 //
 // The code follows runit's sv.c closely, quirks included, each one named
-// where it is kept. Like sv.c it changes directory into each service; it
-// does so on a thread of its own with a private working directory (see
-// cwd_linux.go), so Main can run in parallel with other code.
+// where it is kept. Like sv.c it changes directory into each service (so
+// errors and permission checks are chdir's) and back. When waiting it
+// keeps sv.c's 420 ms rounds and timeouts but polls supervise/ between
+// them, so it reports success as soon as runsv records it (wait.go).
+//
+// Files: command.go decides what a command word means, getopt.go is
+// runit's option parser, format.go the status line, sv.go the first pass
+// (control and status), wait.go and check.go the waiting, syscall_linux.go
+// the raw per-service syscalls, cwd_linux.go the private working directory
+// that tests run Main with.
 package sv
 
 import (
