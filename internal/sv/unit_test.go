@@ -397,3 +397,40 @@ func FuzzStatusFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMain runs Main on any arguments, as sv and as an init script, over
+// an empty $SVDIR: never a panic, and only sv's exit codes and streams.
+func FuzzMain(f *testing.F) {
+	for _, a := range []string{"status\x00x", "-v\x00up\x00x", "-w\x00", "-V", "check\x00", "-vw3\x00restart\x00a\x00b",
+		"--\x00stat\x00/", "force-stop\x00.", "\x00", "s\x00x/", "e\x00..", "-z"} {
+		f.Add(false, a)
+		f.Add(true, a)
+	}
+	svdir := f.TempDir()
+	f.Fuzz(func(t *testing.T, lsb bool, joined string) {
+		argv0 := "sv"
+		if lsb {
+			argv0 = "/etc/init.d/x"
+		}
+		args := append([]string{argv0}, strings.Split(joined, "\x00")...)
+		var stdout, stderr bytes.Buffer
+		code := Main(cli.Env{
+			Args:   args,
+			Stdout: &stdout, Stderr: &stderr,
+			Environ: func() []string { return []string{"SVDIR=" + svdir, "SVWAIT=0"} },
+		})
+		valid := code >= 0 && code <= 99 || code == ExitUsage
+		if lsb {
+			valid = valid || code == ExitLSBUsage || code == ExitLSBFatal
+		}
+		if !valid {
+			t.Errorf("%q: exit %d", args, code)
+		}
+		if code == ExitUsage && !lsb && !strings.Contains(stderr.String(), "usage: sv [-v] [-w sec] command service ...\n\n") {
+			t.Errorf("%q: exit 100 without usage: %q", args, stderr.String())
+		}
+		if out := stdout.String(); out != "" && !strings.HasSuffix(out, "\n") {
+			t.Errorf("%q: stdout %q does not end a line", args, out)
+		}
+	})
+}
