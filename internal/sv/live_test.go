@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -323,6 +324,42 @@ func startRunsv(t *testing.T, w *world, runsv, name string) {
 				return fmt.Errorf("%s not up yet: %+v", d, st)
 			}
 			return nil
+		})
+	}
+}
+
+// TestRestartRightAfterStart pins that sv checks only once runsv has taken
+// the command: restarting a service started in the same second must
+// report the new process. (runit's sv checks at once and, seeing the old
+// run not yet TERMed and stamped in its start second, can print "ok:"
+// with the old pid.)
+func TestRestartRightAfterStart(t *testing.T) {
+	box := svtest.Box(t)
+	runsvs := map[string]string{"runsv": filepath.Join(box, "runsv")}
+	if ref := os.Getenv("RUNIT_REF"); ref != "" {
+		runsvs["C-runsv"] = filepath.Join(ref, "runsv")
+	}
+	for name, runsv := range runsvs {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			service("x", sleeper)(w)
+			startRunsv(t, w, runsv, "x")
+			for range 3 {
+				before, err := supervise.ReadStatus(w.path("svdir/x/supervise"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := w.run(filepath.Join(box, "sv"), args("-w", "15", "restart", "x"))
+				after, err := supervise.ReadStatus(w.path("svdir/x/supervise"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := fmt.Sprintf("ok: run: x: (pid %d) ", after.PID)
+				if r.Exit != 0 || !strings.HasPrefix(r.Stdout, want) || after.PID == before.PID {
+					t.Errorf("restart of pid %d: exit %d, %q; status now pid %d", before.PID, r.Exit, r.Stdout, after.PID)
+				}
+			}
 		})
 	}
 }

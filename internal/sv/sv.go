@@ -103,7 +103,7 @@ type sv struct {
 	svdir    string
 	wait     uint64
 	plan     Plan
-	services []string // nil entries' places are marked in active
+	services []string // as given; active tells which are still worked on
 	active   []bool
 	cur      int  // the service being worked on (sv.c's *service)
 	islog    bool // messages name "<service>/log"
