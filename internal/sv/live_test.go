@@ -26,6 +26,7 @@ type liveScenario struct {
 	setup    func(w *world)
 	services []string // dirs under svdir to run a runsv on
 	steps    []liveStep
+	ready    func(t *testing.T, w *world) // before each step, after settling
 }
 
 type liveStep struct {
@@ -51,6 +52,25 @@ func waitDown(name string) func(t *testing.T, w *world) {
 				err = fmt.Errorf("not down: %+v", st)
 			}
 			return err
+		})
+	}
+}
+
+// trapped waits until a running svdir/NAME has written its pid to
+// ./trapped, after setting TERM to be ignored: on a loaded machine the
+// shell can take more than a second to get there.
+func trapped(name string) func(t *testing.T, w *world) {
+	return func(t *testing.T, w *world) {
+		svtest.WaitFor(t, 20*time.Second, func() error {
+			st, err := supervise.ReadStatus(w.path("svdir/" + name + "/supervise"))
+			if err != nil || st.PID == 0 {
+				return err
+			}
+			b, _ := os.ReadFile(w.path("svdir/" + name + "/trapped"))
+			if strings.TrimSpace(string(b)) != strconv.Itoa(st.PID) {
+				return fmt.Errorf("pid %d has not set its TERM trap yet", st.PID)
+			}
+			return nil
 		})
 	}
 }
@@ -190,8 +210,9 @@ var liveScenarios = []liveScenario{
 	},
 	{
 		name:     "force",
-		setup:    service("x", "#!/bin/sh\ntrap '' TERM\nexec sleep 1000\n"),
+		setup:    service("x", "#!/bin/sh\ntrap '' TERM\necho $$ >trapped\nexec sleep 1000\n"),
 		services: []string{"x"},
+		ready:    trapped("x"),
 		steps: []liveStep{
 			step("-w", "1", "down", "x"),
 			step("status", "x"),
@@ -254,6 +275,9 @@ func runScenario(t *testing.T, sc liveScenario, p pairing, write bool) {
 	}
 	for i, st := range sc.steps {
 		settle(t, w, sc.services)
+		if sc.ready != nil {
+			sc.ready(t, w)
+		}
 		if st.before != nil {
 			st.before(t, w)
 		}
