@@ -68,13 +68,21 @@ func fakeRunsv() {
 	}
 }
 
+// record appends a line to $FAKE_LOG and, when set, to the FIFO
+// $FAKE_FIFO (benchmarks wait on it).
 func record(format string, args ...any) {
-	f, err := os.OpenFile(os.Getenv("FAKE_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		os.Exit(111)
+	line := fmt.Sprintf(format, args...) + "\n"
+	for _, v := range []string{"FAKE_LOG", "FAKE_FIFO"} {
+		if os.Getenv(v) == "" {
+			continue
+		}
+		f, err := os.OpenFile(os.Getenv(v), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			os.Exit(111)
+		}
+		f.WriteString(line)
+		f.Close()
 	}
-	f.WriteString(fmt.Sprintf(format, args...) + "\n")
-	f.Close()
 }
 
 // event is one line of the fake runsv log.
@@ -243,7 +251,7 @@ type daemonProc struct {
 	status *os.ProcessState
 }
 
-func startDaemon(t *testing.T, dir string, env []string, argv ...string) *daemonProc {
+func startDaemon(t testing.TB, dir string, env []string, argv ...string) *daemonProc {
 	t.Helper()
 	errf := filepath.Join(t.TempDir(), "stderr")
 	f, err := os.Create(errf)
@@ -301,7 +309,7 @@ func (d *daemonProc) stderr() string {
 }
 
 // waitStderr waits until stderr holds at least n copies of line.
-func (d *daemonProc) waitStderr(t *testing.T, line string, n int) {
+func (d *daemonProc) waitStderr(t testing.TB, line string, n int) {
 	t.Helper()
 	svtest.WaitFor(t, 20*time.Second, func() error {
 		if c := strings.Count(d.stderr(), line+"\n"); c < n {

@@ -118,7 +118,7 @@ func TestLookupEnv(t *testing.T) {
 }
 
 // inotifyEvent builds one raw event.
-func inotifyEvent(mask uint32, name string) []byte {
+func inotifyEvent(wd int32, mask uint32, name string) []byte {
 	nlen := 0
 	if name != "" {
 		nlen = (len(name) + 16) &^ 15
@@ -127,40 +127,74 @@ func inotifyEvent(mask uint32, name string) []byte {
 	putU32 := func(off int, v uint32) {
 		b[off], b[off+1], b[off+2], b[off+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 	}
+	putU32(0, uint32(wd))
 	putU32(4, mask)
 	putU32(12, uint32(nlen))
 	copy(b[unix.SizeofInotifyEvent:], name)
 	return b
 }
 
-func TestRelevant(t *testing.T) {
+func TestClassify(t *testing.T) {
 	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	const main, other = 1, 2
 	for _, tc := range []struct {
-		name string
-		b    []byte
-		want bool
+		name        string
+		b           []byte
+		scan, check bool
 	}{
-		{"new entry", inotifyEvent(unix.IN_CREATE, "a"), true},
-		{"dot entry", inotifyEvent(unix.IN_CREATE, ".forced-rescan"), false},
-		{"dot entries only", cat(inotifyEvent(unix.IN_CREATE, ".a"), inotifyEvent(unix.IN_DELETE, ".b")), false},
-		{"dot then real", cat(inotifyEvent(unix.IN_MOVED_FROM, ".a"), inotifyEvent(unix.IN_MOVED_TO, "a")), true},
-		{"dir removed", inotifyEvent(unix.IN_DELETE_SELF, ""), true},
-		{"overflow", inotifyEvent(unix.IN_Q_OVERFLOW, ""), true},
-		{"watch gone", inotifyEvent(unix.IN_IGNORED, ""), true},
-		{"truncated header", []byte{1, 2, 3}, true},
-		{"truncated name", inotifyEvent(unix.IN_CREATE, ".abc")[:20], true},
-		{"empty", nil, false},
+		{"new entry", inotifyEvent(main, unix.IN_CREATE, "a"), true, false},
+		{"dot entry", inotifyEvent(main, unix.IN_CREATE, ".forced-rescan"), false, false},
+		{"dot entries only", cat(inotifyEvent(main, unix.IN_CREATE, ".a"), inotifyEvent(main, unix.IN_DELETE, ".b")), false, false},
+		{"dot then real", cat(inotifyEvent(main, unix.IN_MOVED_FROM, ".a"), inotifyEvent(main, unix.IN_MOVED_TO, "a")), true, false},
+		{"dir removed", inotifyEvent(main, unix.IN_DELETE_SELF, ""), true, false},
+		{"watch gone", inotifyEvent(main, unix.IN_IGNORED, ""), true, false},
+		{"overflow", inotifyEvent(-1, unix.IN_Q_OVERFLOW, ""), true, true},
+		{"link on the way replaced", inotifyEvent(other, unix.IN_MOVED_TO, "current"), false, true},
+		{"dot name on the way", inotifyEvent(other, unix.IN_CREATE, ".x"), false, true},
+		{"both", cat(inotifyEvent(other, unix.IN_CREATE, "x"), inotifyEvent(main, unix.IN_CREATE, "a")), true, true},
+		{"truncated header", []byte{1, 2, 3}, true, true},
+		{"truncated name", inotifyEvent(main, unix.IN_CREATE, ".abc")[:20], true, true},
+		{"empty", nil, false, false},
 	} {
-		if got := relevant(tc.b); got != tc.want {
-			t.Errorf("%s: relevant = %v, want %v", tc.name, got, tc.want)
+		scan, check := classify(tc.b, main)
+		if scan != tc.scan || check != tc.check {
+			t.Errorf("%s: scan, check = %v, %v; want %v, %v", tc.name, scan, check, tc.scan, tc.check)
 		}
 	}
 }
 
-func FuzzRelevant(f *testing.F) {
-	f.Add(inotifyEvent(unix.IN_CREATE, ".x"))
-	f.Add(inotifyEvent(unix.IN_DELETE, "svc"))
-	f.Fuzz(func(t *testing.T, b []byte) { relevant(b) })
+func FuzzClassify(f *testing.F) {
+	f.Add(inotifyEvent(1, unix.IN_CREATE, ".x"))
+	f.Add(inotifyEvent(2, unix.IN_DELETE, "svc"))
+	f.Fuzz(func(t *testing.T, b []byte) { classify(b, 1) })
+}
+
+func TestLinkDirs(t *testing.T) {
+	dir := t.TempDir()
+	// dir/service -> runit/runsvdir/current -> default (relative), and
+	// dir/abs -> dir/runit/runsvdir/default (absolute).
+	os.MkdirAll(filepath.Join(dir, "runit", "runsvdir", "default"), 0o755)
+	os.Symlink("default", filepath.Join(dir, "runit", "runsvdir", "current"))
+	os.Symlink("runit/runsvdir/current", filepath.Join(dir, "service"))
+	os.Symlink(filepath.Join(dir, "runit", "runsvdir", "default"), filepath.Join(dir, "abs"))
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{filepath.Join(dir, "service"), []string{dir, filepath.Join(dir, "runit", "runsvdir")}},
+		{filepath.Join(dir, "abs"), []string{dir}},
+		{filepath.Join(dir, "runit", "runsvdir", "default"), nil},
+		{filepath.Join(dir, "missing", "x"), nil},
+	} {
+		if diff := cmp.Diff(tc.want, linkDirs(tc.path)); diff != "" {
+			t.Errorf("linkDirs(%s) (-want +got):\n%s", tc.path, diff)
+		}
+	}
+	// Loops end.
+	os.Symlink("loop", filepath.Join(dir, "loop"))
+	if got := linkDirs(filepath.Join(dir, "loop")); len(got) != 40 {
+		t.Errorf("loop: %d dirs", len(got))
+	}
 }
 
 func TestTitleAdd(t *testing.T) {
@@ -694,4 +728,42 @@ func TestWithRealRunsv(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestDirSwitchedBehindSymlink switches dir the way runsvchdir does:
+// dir is a symlink to runsvdir/current, which is replaced by a rename to
+// point at another directory. The watch on runsvdir/ notices it (the
+// periodic fallback would take a minute: the deadline is below that).
+func TestDirSwitchedBehindSymlink(t *testing.T) {
+	r := newRig(t)
+	base := filepath.Join(r.dir, "runit", "runsvdir")
+	for _, n := range []string{"default", "single"} {
+		os.MkdirAll(filepath.Join(base, n), 0o755)
+	}
+	os.Symlink(r.def("a"), filepath.Join(base, "default", "a"))
+	os.Symlink(r.def("b"), filepath.Join(base, "single", "b"))
+	os.Symlink("default", filepath.Join(base, "current"))
+	svc := filepath.Join(r.dir, "etc-service")
+	os.Symlink(filepath.Join(base, "current"), svc)
+	d := startDaemon(t, r.dir, r.env(), filepath.Join(r.bin, "runsvdir"), svc)
+	a := r.waitEvent("start", "a", 1)
+	os.Symlink("single", filepath.Join(base, "current.new"))
+	if err := os.Rename(filepath.Join(base, "current.new"), filepath.Join(base, "current")); err != nil {
+		t.Fatal(err)
+	}
+	svtest.WaitFor(t, 20*time.Second, func() error {
+		if len(r.find("start", "b")) == 0 {
+			return fmt.Errorf("b not started")
+		}
+		return nil
+	})
+	if got := r.waitEvent("term", "a", 1); got.pid != a.pid {
+		t.Errorf("term to %d, want %d", got.pid, a.pid)
+	}
+	// And the new directory is watched.
+	os.Symlink(r.def("c"), filepath.Join(base, "single", "c"))
+	r.waitEvent("start", "c", 1)
+	if d.exited() {
+		t.Fatal("exited")
+	}
 }

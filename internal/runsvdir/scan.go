@@ -16,12 +16,15 @@ const forcedFile = "./.forced-rescan"
 // runsvdir() does with cwd = dir: chdir, scan, fchdir back. runsv is
 // started from within dir, so its argv[1] is the bare entry name.
 func (d *daemon) scan(now time.Time, forced bool) {
-	d.nextCheck = now.Add(idleCheck)
+	d.nextCheck = now.Add(d.period())
 	var st unix.Stat_t
 	if err := unix.Stat(d.svdir, &st); err != nil {
 		d.warnSys(err, "unable to stat ", d.svdir)
 		d.retry(now)
 		return
+	}
+	if d.w != nil {
+		d.w.watchChain(d.svdir)
 	}
 	if err := unix.Chdir(d.svdir); err != nil {
 		d.warnSys(err, "unable to change directory to ", d.svdir)
@@ -30,10 +33,8 @@ func (d *daemon) scan(now time.Time, forced bool) {
 	}
 	if d.w != nil {
 		// Follow dir being replaced. A failure (no inotify watches left)
-		// leaves the periodic check, i.e. runit's behaviour.
-		if err := d.w.watch("."); err != nil {
-			d.w.wd = -1
-		}
+		// leaves the periodic check at runit's pace.
+		d.w.watchDir()
 	}
 	d.mtime, d.dev, d.ino = st.Mtim.Sec, st.Dev, st.Ino
 	d.check = false
