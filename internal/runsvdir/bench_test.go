@@ -137,11 +137,17 @@ func countMarked(marker string) int {
 }
 
 // BenchmarkPickup: from ln -s of a service into dir to its ./run
-// executing, with Debian's runsv. b.N trials.
+// executing, with Debian's runsv, and gorunit's runsvdir with gorunit's
+// runsv. b.N trials.
 func BenchmarkPickup(b *testing.B) {
-	for _, im := range impls(b) {
+	ref := svtest.RunitRef(b)
+	box := svtest.Box(b)
+	for _, im := range [][3]string{
+		{"C", filepath.Join(ref, "runsvdir"), ref},
+		{"gorunit", filepath.Join(box, "runsvdir"), ref},
+		{"gorunit-runsv", filepath.Join(box, "runsvdir"), box},
+	} {
 		b.Run(im[0], func(b *testing.B) {
-			ref := svtest.RunitRef(b)
 			dir := b.TempDir()
 			svdir, defs := filepath.Join(dir, "service"), filepath.Join(dir, "sv")
 			os.Mkdir(svdir, 0o755)
@@ -151,7 +157,7 @@ func BenchmarkPickup(b *testing.B) {
 					fmt.Sprintf("#!/bin/sh\necho ran%d >%s\nexec sleep 3600\n", i, ff.path))
 			}
 			marker := "RUNSVDIR_BENCH=" + filepath.Base(dir)
-			env := append(svtest.PathWith(ref), marker)
+			env := append(svtest.PathWith(im[2]), marker)
 			d := startDaemon(b, dir, env, im[1], svdir)
 			defer stopAll(b, d, marker)
 			var ds []time.Duration

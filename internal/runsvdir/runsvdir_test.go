@@ -687,47 +687,63 @@ func killChildren(pid int) {
 	}
 }
 
-// --- with a real runsv: gorunit's once it is on main, else Debian's ---
+// --- with a real runsv: gorunit's and Debian's ---
 
-// realRunsv returns a directory whose runsv is a working one.
-func realRunsv(t *testing.T) string {
+// realRunsvs returns the directories holding a working runsv: the box
+// (once gorunit's runsv is more than a stub) and $RUNIT_REF.
+func realRunsvs(t *testing.T) map[string]string {
 	t.Helper()
+	out := map[string]string{}
 	box := svtest.Box(t)
-	out, _ := exec.Command(filepath.Join(box, "runsv")).CombinedOutput()
-	if !strings.Contains(string(out), "not implemented") {
-		return box
+	if b, _ := exec.Command(filepath.Join(box, "runsv")).CombinedOutput(); !strings.Contains(string(b), "not implemented") {
+		out["gorunit runsv"] = box
 	}
-	return svtest.RunitRef(t)
+	if ref := os.Getenv("RUNIT_REF"); ref != "" {
+		out["C runsv"] = ref
+	}
+	if len(out) == 0 {
+		t.Skip("no working runsv")
+	}
+	return out
 }
 
 func TestWithRealRunsv(t *testing.T) {
-	bin := realRunsv(t)
-	r := newRig(t)
-	ran := filepath.Join(r.dir, "ran")
-	a := r.def("a")
-	svtest.WriteScript(t, filepath.Join(a, "run"), "#!/bin/sh\necho $$ >> "+ran+"\nexec sleep 600\n")
-	env := append(svtest.PathWith(bin), helperEnv+"=1")
-	d := startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), "-P", r.svdir)
-	r.link(a, "a")
-	var pid int
-	svtest.WaitFor(t, 20*time.Second, func() error {
-		b, err := os.ReadFile(ran)
-		if err != nil {
-			return err
-		}
-		pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
-		return err
-	})
-	d.p.Signal(unix.SIGHUP)
-	if code, err := d.wait(20 * time.Second); err != nil || code != ExitHUP {
-		t.Fatalf("exit %d, %v", code, err)
+	for name, bin := range realRunsvs(t) {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t)
+			ran := filepath.Join(r.dir, "ran")
+			a := r.def("a")
+			svtest.WriteScript(t, filepath.Join(a, "run"), "#!/bin/sh\necho $$ >> "+ran+"\nexec sleep 600\n")
+			env := append(svtest.PathWith(bin), helperEnv+"=1")
+			d := startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), "-P", r.svdir, "log: "+strings.Repeat(".", 30))
+			r.link(a, "a")
+			var pid int
+			svtest.WaitFor(t, 20*time.Second, func() error {
+				b, err := os.ReadFile(ran)
+				if err != nil {
+					return err
+				}
+				pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+				return err
+			})
+			runsvs := children(d.p.Pid)
+			d.p.Signal(unix.SIGHUP)
+			if code, err := d.wait(20 * time.Second); err != nil || code != ExitHUP {
+				t.Fatalf("exit %d, %v", code, err)
+			}
+			svtest.WaitFor(t, 20*time.Second, func() error {
+				if alive(pid) {
+					return fmt.Errorf("service %d still running after HUP", pid)
+				}
+				for p := range runsvs {
+					if alive(p) {
+						return fmt.Errorf("runsv %d still running after HUP", p)
+					}
+				}
+				return nil
+			})
+		})
 	}
-	svtest.WaitFor(t, 20*time.Second, func() error {
-		if alive(pid) {
-			return fmt.Errorf("service %d still running after HUP", pid)
-		}
-		return nil
-	})
 }
 
 // TestDirSwitchedBehindSymlink switches dir the way runsvchdir does:
