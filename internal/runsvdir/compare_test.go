@@ -89,7 +89,7 @@ func TestMessagesLikeC(t *testing.T) {
 					os.Symlink(exe, filepath.Join(empty, "runsvdir"))
 					bin = filepath.Join(empty, "runsvdir")
 				}
-				env := []string{"PATH=" + filepath.Join(empty, "nothing-here"), helperEnv + "=1"}
+				env := []string{"PATH=" + filepath.Join(empty, "nothing-here"), helperEnv + "=1", goraceEnv()}
 				d := startDaemon(t, dir, env, append([]string{bin}, tc.args...)...)
 				lines := func() []string {
 					s := d.stderr()

@@ -155,7 +155,7 @@ func (d *daemon) main(env cli.Env, o opts) int {
 func (d *daemon) loop(sigc <-chan os.Signal, scanc, checkc <-chan struct{}, logc <-chan []byte) int {
 	now := time.Now()
 	d.nextCheck = now
-	d.lastCheck = now
+	d.lastCheck = now.Round(0) // wall clock only
 	if d.log != nil {
 		d.logStamp = now
 	}

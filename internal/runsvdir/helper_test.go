@@ -151,8 +151,14 @@ func (r *rig) link(target, name string) {
 
 func (r *rig) env() []string {
 	env := svtest.PathWith(r.bin)
-	env = append(env, helperEnv+"=1", "FAKE_LOG="+r.fakeLog)
+	env = append(env, helperEnv+"=1", "FAKE_LOG="+r.fakeLog, goraceEnv())
 	return append(env, r.extra...)
+}
+
+// goraceEnv keeps the race runtime from sleeping a second at exit
+// (atexit_sleep_ms) in every helper process.
+func goraceEnv() string {
+	return "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")
 }
 
 // start runs the test binary as runsvdir with args in r.dir.

@@ -571,7 +571,7 @@ func TestRunsvNotOnPath(t *testing.T) {
 	r.link(r.def("a"), "a")
 	empty := filepath.Join(r.dir, "empty")
 	os.Mkdir(empty, 0o755)
-	env := []string{"PATH=" + empty, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog}
+	env := []string{"PATH=" + empty, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog, goraceEnv()}
 	d := startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), r.svdir)
 	msg := "runsvdir " + r.svdir + ": fatal: unable to start runsv a: file does not exist"
 	d.waitStderr(t, msg, 2) // retried
@@ -595,7 +595,7 @@ func TestPathSearchSkipsUnusable(t *testing.T) {
 	os.MkdirAll(filepath.Join(p1, "runsv"), 0o755)
 	os.Mkdir(p2, 0o755)
 	os.WriteFile(filepath.Join(p2, "runsv"), []byte("#!/bin/sh\n"), 0o644)
-	env := []string{"PATH=" + p1 + ":" + p2 + ":" + r.bin, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog}
+	env := []string{"PATH=" + p1 + ":" + p2 + ":" + r.bin, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog, goraceEnv()}
 	startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), r.svdir)
 	r.waitEvent("start", "a", 1)
 }
