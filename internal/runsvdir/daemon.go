@@ -119,9 +119,14 @@ func (d *daemon) fatalSys(err error, pieces ...string) {
 
 // main is runsvdir after argument parsing: set up, then the event loop.
 func (d *daemon) main(env cli.Env, o opts) int {
-	sigc := make(chan os.Signal, 32)
-	signal.Notify(sigc, unix.SIGTERM, unix.SIGHUP, unix.SIGALRM, unix.SIGCHLD)
+	// SIGCHLD has a channel of its own: a burst of children exiting must
+	// not fill the channel and crowd out a TERM or HUP. One pending CHLD
+	// is enough, as reap collects every exited child.
+	sigc, chldc := make(chan os.Signal, 8), make(chan os.Signal, 1)
+	signal.Notify(sigc, unix.SIGTERM, unix.SIGHUP, unix.SIGALRM)
+	signal.Notify(chldc, unix.SIGCHLD)
 	defer signal.Stop(sigc)
+	defer signal.Stop(chldc)
 
 	var logc chan []byte
 	if o.hasLog {
@@ -147,12 +152,12 @@ func (d *daemon) main(env cli.Env, o opts) int {
 	} else {
 		d.warnSys(err, "unable to initialize inotify instance")
 	}
-	return d.loop(sigc, scanc, checkc, logc)
+	return d.loop(sigc, chldc, scanc, checkc, logc)
 }
 
 // loop is the one event loop: signals, inotify tokens, log bytes and one
 // timer. Children are reaped here and nowhere else.
-func (d *daemon) loop(sigc <-chan os.Signal, scanc, checkc <-chan struct{}, logc <-chan []byte) int {
+func (d *daemon) loop(sigc, chldc <-chan os.Signal, scanc, checkc <-chan struct{}, logc <-chan []byte) int {
 	now := time.Now()
 	d.nextCheck = now
 	d.lastCheck = now.Round(0) // wall clock only
@@ -166,10 +171,10 @@ func (d *daemon) loop(sigc <-chan os.Signal, scanc, checkc <-chan struct{}, logc
 		d.due(now)
 		timer.Reset(d.deadline().Sub(now))
 		select {
+		case <-chldc:
+			d.reap()
 		case s := <-sigc:
 			switch s {
-			case unix.SIGCHLD:
-				d.reap()
 			case unix.SIGTERM:
 				return ExitTERM
 			case unix.SIGHUP:
