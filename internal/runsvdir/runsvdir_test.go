@@ -408,16 +408,22 @@ func TestALRMForcesRescan(t *testing.T) {
 	d.p.Signal(unix.SIGALRM)
 	d.waitStderr(t, warning, n+1) // a scan though dir did not change
 	forced := filepath.Join(r.svdir, ".forced-rescan")
+	// runsvdir creates (truncates) the file, then writes the label: a read
+	// in between sees it empty, so wait for a whole label.
 	var label string
+	var st tai64n.Stamp
 	svtest.WaitFor(t, 10*time.Second, func() error {
 		b, err := os.ReadFile(forced)
+		if err != nil {
+			return err
+		}
 		label = string(b)
-		return err
+		st, err = tai64n.ParseLabel(label)
+		if err != nil {
+			return fmt.Errorf(".forced-rescan %q: %v", label, err)
+		}
+		return nil
 	})
-	st, err := tai64n.ParseLabel(label)
-	if err != nil {
-		t.Fatalf(".forced-rescan %q: %v", label, err)
-	}
 	if st.Time().Before(before) || st.Time().After(time.Now().Add(time.Second)) {
 		t.Errorf(".forced-rescan %q is %v, not now", label, st.Time())
 	}
