@@ -6,7 +6,7 @@
 # alternately for C's and gorunit's runsvdir (see docs/BENCHMARKS.md).
 set -e
 BIN=$1
-: "${RUNIT_REF:?set RUNIT_REF to Debian runit's bin directory}"
+: "${RUNIT_REF:?set RUNIT_REF to the bin directory of Debian runit}"
 T=$(mktemp -d); mkdir -p "$T/svc"; mkfifo "$T/fifo"; exec 3<>"$T/fifo"
 for i in $(seq -w 1 1000); do
 	mkdir -p "$T/svc/s$i/log/main"
