@@ -3,6 +3,7 @@ package runsvdir
 import (
 	"errors"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/gorunit/gorunit/internal/tai64n"
@@ -123,6 +124,7 @@ func (d *daemon) scanEntries(now time.Time) {
 			}
 		}
 	}
+	started := 0
 	for _, e := range found {
 		s, ok := d.svc[e.id]
 		if !ok {
@@ -133,6 +135,7 @@ func (d *daemon) scanEntries(now time.Time) {
 			s = &slot{seen: true}
 			d.svc[e.id] = s
 			d.start(s, e.name, now)
+			started++
 			continue
 		}
 		if s.pid != 0 {
@@ -143,8 +146,18 @@ func (d *daemon) scanEntries(now time.Time) {
 			continue
 		}
 		d.start(s, e.name, now)
+		started++
+	}
+	if started >= bigScan {
+		// Each ForkExec copies argv and the environment; after starting
+		// many runsv, give the garbage back rather than keep the peak.
+		debug.FreeOSMemory()
 	}
 }
+
+// bigScan is how many runsv a scan starts before it returns freed memory
+// to the OS.
+const bigScan = 64
 
 // start runs "runsv NAME" for s. Failures are warned about (an exec
 // failure with runit's "fatal" message, which in runit comes from the
