@@ -31,6 +31,8 @@ type rig struct {
 	env  []string
 	bin  string // this test binary (the helper services)
 	rsd  *proc
+	// every is the writer's pause between lines (default 5ms).
+	every string
 }
 
 // proc is a child of the test whose stdout and stderr go to a file (real
@@ -171,7 +173,11 @@ func (r *rig) addWriter(name, config, logRun string) string {
 			r.t.Fatal(err)
 		}
 	}
-	r.script(dir+"/run", fmt.Sprintf("#!/bin/sh\nexport %s=writer\nexec %s %s/sent\n", helperEnv, r.bin, dir))
+	every := r.every
+	if every == "" {
+		every = "5ms"
+	}
+	r.script(dir+"/run", fmt.Sprintf("#!/bin/sh\nexport %s=writer\nexec %s %s/sent %s\n", helperEnv, r.bin, dir, every))
 	if logRun == "" {
 		logRun = "#!/bin/sh\nexec svlogd main\n"
 	}
@@ -429,4 +435,12 @@ func runsvOf(dir string) int {
 		}
 	}
 	return 0
+}
+
+// tail is the end of a long output, for failure messages.
+func tail(s string) string {
+	if len(s) > 1500 {
+		return "…" + s[len(s)-1500:]
+	}
+	return s
 }
