@@ -46,6 +46,12 @@ type proc struct {
 
 func (r *rig) start(name, dir string, env []string, argv ...string) *proc {
 	r.t.Helper()
+	return r.startStdin(name, dir, env, nil, argv...)
+}
+
+// startStdin is start with stdin from f (nil: /dev/null).
+func (r *rig) startStdin(name, dir string, env []string, in *os.File, argv ...string) *proc {
+	r.t.Helper()
 	out := filepath.Join(r.root, name+".out")
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -54,6 +60,9 @@ func (r *rig) start(name, dir string, env []string, argv ...string) *proc {
 	defer f.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, f, f
+	if in != nil {
+		cmd.Stdin = in
+	}
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("start %v: %v", argv, err)
 	}

@@ -277,18 +277,28 @@ func TestManyServices(t *testing.T) {
 	up := time.Since(t0)
 	// sv status over all of them.
 	env := append(r.env, "SVDIR="+r.sv)
-	t1 := time.Now()
-	out, errOut, code := runEnv(r.sv, env, append([]string{filepath.Join(r.box, "sv"), "status"}, names...)...)
-	stTook := time.Since(t1)
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	bad := 0
-	for _, l := range lines {
-		if !strings.HasPrefix(l, "run: ") || !strings.Contains(l, "; run: log: ") {
-			bad++
+	var stTook time.Duration
+	var badLines []string
+	var out, errOut string
+	var code int
+	err = svtest.Poll(120*time.Second, func() error {
+		t1 := time.Now()
+		out, errOut, code = runEnv(r.sv, env, append([]string{filepath.Join(r.box, "sv"), "status"}, names...)...)
+		stTook = time.Since(t1)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		badLines = nil
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "run: ") || !strings.Contains(l, "; run: log: ") {
+				badLines = append(badLines, l)
+			}
 		}
-	}
-	if code != 0 || len(lines) != n || bad != 0 || panicked(errOut) {
-		fail(t, name, "sv status: exit %d, %d lines, %d not running, stderr %.200q", code, len(lines), bad, errOut)
+		if code != 0 || len(lines) != n || len(badLines) != 0 || panicked(errOut) {
+			return fmt.Errorf("sv status: exit %d, %d lines, %d not running (%.300q), stderr %.200q", code, len(lines), len(badLines), badLines, errOut)
+		}
+		return nil
+	})
+	if err != nil {
+		fail(t, name, "%v", err)
 		return
 	}
 	// Memory: PSS of every runsv and svlogd (shared text counted once).
