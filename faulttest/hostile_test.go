@@ -194,12 +194,24 @@ func TestServiceDirVanishes(t *testing.T) {
 	r.script(keep+"/run", "#!/bin/sh\nexec sleep 100000\n")
 	r.startRunsvdir()
 	r.waitRunning(dir, 30*time.Second)
-	// Move the tree out of the way first so that its processes can be
-	// found, then remove it.
-	os.RemoveAll(dir)
+	// Move it out of runsvdir's sight at once, then remove it (svlogd may
+	// create files while RemoveAll runs, so retry until it is gone).
+	gone := filepath.Join(r.root, "vanished")
+	if err := os.Rename(dir, gone); err != nil {
+		t.Fatal(err)
+	}
+	dir = gone
+	svtest.Poll(30*time.Second, func() error {
+		os.RemoveAll(gone)
+		_, err := os.Lstat(gone)
+		if err == nil {
+			return fmt.Errorf("still there")
+		}
+		return nil
+	})
 	err := svtest.Poll(60*time.Second, func() error {
 		var left []int
-		for _, p := range procsUnder(r.sv) {
+		for _, p := range procsUnder(r.root) {
 			cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", p))
 			if strings.HasPrefix(cwd, dir) {
 				left = append(left, p)
