@@ -453,3 +453,15 @@ func tail(s string) string {
 	}
 	return s
 }
+
+// sigIgnored reports whether pid ignores sig (SigIgn in /proc/PID/status).
+func sigIgnored(pid int, sig syscall.Signal) bool {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "SigIgn:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && mask&(1<<(uint(sig)-1)) != 0
+		}
+	}
+	return false
+}

@@ -100,8 +100,7 @@ func TestTermIgnored(t *testing.T) {
 			return fmt.Errorf("not running")
 		}
 		// The helper must have set its disposition before we TERM it.
-		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); !strings.Contains(string(b), "SigIgn:\t0000000000004000") &&
-			!strings.Contains(string(b), "SigIgn:\t0000000000004") {
+		if !sigIgnored(pid, syscall.SIGTERM) {
 			return fmt.Errorf("TERM not ignored yet")
 		}
 		return nil
