@@ -8,6 +8,7 @@ import (
 	"github.com/gorunit/gorunit/internal/runsvchdir"
 	"github.com/gorunit/gorunit/internal/runsvdir"
 	"github.com/gorunit/gorunit/internal/sv"
+	"github.com/gorunit/gorunit/internal/svctl"
 	"github.com/gorunit/gorunit/internal/svlogd"
 	"github.com/gorunit/gorunit/internal/utmpset"
 )
@@ -38,4 +39,10 @@ var applets = cli.Applets{
 	"utmpset":    utmpset.Main,
 	"netisup":    netisup.Main,
 	"netisup.sh": netisup.Main,
+	// Operator commands (docs/OPERATOR.md), meant as "gorunit enable NAME":
+	// no symlinks are installed for these names.
+	"enable":  svctl.Enable,
+	"disable": svctl.Disable,
+	"reset":   svctl.Reset,
+	"summary": svctl.Summary,
 }
