@@ -105,7 +105,7 @@ func TestStatusWrongSize(t *testing.T) {
 
 func cmpNote(ims []impl) string {
 	if len(ims) > 1 {
-		return "; same bytes and exit code as C runit"
+		return "; identical to C runit"
 	}
 	return "; C runit not available for comparison"
 }

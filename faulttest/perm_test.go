@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gorunit/gorunit/internal/svtest"
-
 )
 
 // openUp makes the temp root reachable for nobody (t.TempDir is 0700).
