@@ -100,6 +100,7 @@ func (p *proc) wait(d time.Duration) (int, error) {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
+	reportFailure(t)
 	box := svtest.Box(t)
 	if os.Getenv("FAULTTEST_IMPL") == "runit" {
 		// The same scenarios against Debian's C runit, for comparison.

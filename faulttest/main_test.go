@@ -88,14 +88,29 @@ func ignoreTerm([]string) {
 var (
 	resultsMu sync.Mutex
 	results   []string
+	reported  = map[string]bool{} // test names that printed their line
 )
 
 // result records and prints one scenario line.
-func result(line string) {
+func result(t *testing.T, line string) {
 	resultsMu.Lock()
 	results = append(results, line)
+	reported[t.Name()] = true
 	resultsMu.Unlock()
 	fmt.Println(line)
+}
+
+// reportFailure makes a test that failed without its own line (a
+// t.Fatal in a helper) still show up in the summary.
+func reportFailure(t *testing.T) {
+	t.Cleanup(func() {
+		resultsMu.Lock()
+		done := reported[t.Name()]
+		resultsMu.Unlock()
+		if t.Failed() && !done {
+			result(t, "FAIL "+t.Name()+": failed before reporting (see the test log)")
+		}
+	})
 }
 
 // pass, fail, skip and knownBug are the four outcomes of a scenario.
@@ -105,27 +120,27 @@ func pass(t *testing.T, name, figures string, args ...any) {
 	if figures != "" {
 		line += " " + fmt.Sprintf(figures, args...)
 	}
-	result(line)
+	result(t, line)
 }
 
 func fail(t *testing.T, name, why string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(why, args...)
-	result("FAIL " + name + ": " + msg)
+	result(t, "FAIL "+name+": "+msg)
 	t.Errorf("%s: %s", name, msg)
 }
 
 func skip(t *testing.T, name, why string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(why, args...)
-	result("SKIP " + name + ": " + msg)
+	result(t, "SKIP "+name+": "+msg)
 	t.Skip(msg)
 }
 
 func knownBug(t *testing.T, name, diag string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(diag, args...)
-	result("KNOWN-BUG " + name + ": " + msg)
+	result(t, "KNOWN-BUG "+name+": "+msg)
 	t.Skip("KNOWN-BUG: " + msg)
 }
 
