@@ -4,10 +4,12 @@ package faulttest
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,6 +24,7 @@ const helperEnv = "FAULTTEST_HELPER"
 var helpers = map[string]func([]string){
 	"writer":     writer,
 	"ignoreterm": ignoreTerm,
+	"fds":        fds,
 }
 
 func TestMain(m *testing.M) {
@@ -160,4 +163,24 @@ func printSummary() {
 			f.Close()
 		}
 	}
+}
+
+// fds appends "N=TARGET" for each fd it inherited (read with readlink,
+// which opens none) to the file args[0], then copies stdin to stdout: a
+// processor for svlogd that reports what it inherited.
+func fds(args []string) {
+	var list []string
+	for n := 0; n < 1024; n++ {
+		// anon_inode fds (eventpoll, eventfd) are the Go runtime's own.
+		if tgt, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(n)); err == nil && !strings.HasPrefix(tgt, "anon_inode:") {
+			list = append(list, strconv.Itoa(n)+"="+tgt)
+		}
+	}
+	f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		os.Exit(111)
+	}
+	fmt.Fprintln(f, strings.Join(list, " "))
+	f.Close()
+	io.Copy(os.Stdout, os.Stdin)
 }

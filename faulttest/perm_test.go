@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -192,5 +193,50 @@ func TestServiceInheritance(t *testing.T) {
 	}
 	if check("service-environment", g.env, c.env, "environment") && check("service-environment", g.rest, c.rest, "process attributes") {
 		pass(t, "service-environment", "(environ identical to C runit's: %q; %s)", g.env, g.rest)
+	}
+}
+
+// svlogd's processor gets runit's fds and nothing more: 0 the rotated
+// file, 1 the new .t, 2 svlogd's stderr, 4 state, 5 newstate.
+func TestProcessorFds(t *testing.T) {
+	t.Parallel()
+	const name = "no-fd-leak-processor"
+	r := newRig(t)
+	ims := both(t)
+	stampRe := regexp.MustCompile(`@[0-9a-f]{24}\.[a-z]`)
+	inodeRe := regexp.MustCompile(`:\[[0-9]+\]`)
+	got, err := sameAcross(ims, func(im impl) string {
+		base := filepath.Join(r.root, im.name)
+		dir := filepath.Join(base, "log")
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(dir+"/config", []byte(fmt.Sprintf("s300\n!%s=fds exec %s %s/pfds\n", helperEnv, r.bin, base)), 0o644)
+		var in strings.Builder
+		for i := 0; i < 40; i++ {
+			fmt.Fprintf(&in, "line %d of the processor test\n", i)
+		}
+		inPath := filepath.Join(base, "in")
+		os.WriteFile(inPath, []byte(in.String()), 0o644)
+		f, _ := os.Open(inPath)
+		defer f.Close()
+		p := r.startStdin(im.name+"-svlogd", dir, im.env(), f, im.tool("svlogd"), ".")
+		if _, err := p.wait(60 * time.Second); err != nil {
+			return err.Error()
+		}
+		b, _ := os.ReadFile(filepath.Join(base, "pfds"))
+		// One line per processor run; keep the first, masked.
+		s := strings.SplitN(string(b), "\n", 2)[0]
+		s = strings.ReplaceAll(s, dir, "LOGDIR")
+		s = strings.ReplaceAll(s, base+"-svlogd.out", "ROOT/IMPL-svlogd.out")
+		s = stampRe.ReplaceAllString(s, "@STAMP")
+		s = inodeRe.ReplaceAllString(s, "")
+		return mask(s, ims, r.root)
+	})
+	switch {
+	case err != nil:
+		fail(t, name, "%v", err)
+	case got["gorunit"] == "":
+		fail(t, name, "the processor did not run")
+	default:
+		pass(t, name, "(%s%s)", got["gorunit"], cmpNote(ims))
 	}
 }
