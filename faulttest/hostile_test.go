@@ -457,3 +457,47 @@ func TestChpstUser(t *testing.T) {
 	}
 	pass(t, name, "(%s%s)", strings.Join(figs, " "), cmpNote(ims))
 }
+
+// Many sv processes at once on one service: runsv takes the commands
+// byte by byte and ends in the state the last one asked for.
+func TestControlConcurrent(t *testing.T) {
+	t.Parallel()
+	const name = "control-concurrent-sv"
+	r := newRig(t)
+	dir := filepath.Join(r.sv, "c")
+	r.script(dir+"/run", "#!/bin/sh\nexec sleep 100000\n")
+	p := r.start("runsv", r.sv, r.env, filepath.Join(r.box, "runsv"), "c")
+	svtest.WaitFor(t, 30*time.Second, func() error {
+		if pidFile(dir) == 0 {
+			return fmt.Errorf("not running")
+		}
+		return nil
+	})
+	const n = 40
+	done := make(chan string, n)
+	for i := 0; i < n; i++ {
+		cmd := []string{"restart", "down", "up", "term", "once", "pause", "cont", "hup"}[i%8]
+		go func() {
+			_, e, _ := r.sv_("-w", "30", cmd, dir)
+			done <- e
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if e := <-done; panicked(e) {
+			fail(t, name, "sv panicked: %s", e)
+			return
+		}
+	}
+	// The dust settles: the last word is ours.
+	out, e, code := r.sv_("-w", "30", "up", dir)
+	st, _, _ := r.sv_("status", dir)
+	if code != 0 || p.exited() || panicked(p.output()) || !strings.HasPrefix(st, "run: ") {
+		fail(t, name, "after %d concurrent commands: sv up %q %q exit %d, status %q, runsv exited %v: %s", n, out, e, code, st, p.exited(), tail(p.output()))
+		return
+	}
+	if _, _, code := r.sv_("-w", "30", "down", dir); code != 0 {
+		fail(t, name, "sv down failed after the storm")
+		return
+	}
+	pass(t, name, "(%d sv commands at once (restart, down, up, term, once, pause, cont, hup): runsv alive, then up and down obeyed)", n)
+}

@@ -40,8 +40,15 @@ func TestCrashLoop(t *testing.T) {
 	})
 	runsv := runsvOf(dir)
 	t0, s0, c0 := time.Now(), starts(), cpuTicks(runsv)
-	// Watch for at least 5 s (this is a measurement, not a wait for an event).
+	// Watch for at least 5 s (this is a measurement, not a wait for an
+	// event), reading the status all the while: runsv replaces it by
+	// rename, so a reader never sees a torn record.
+	reads, torn := 0, ""
 	svtest.Poll(60*time.Second, func() error {
+		if o, e, c := r.sv_("status", dir); c != 0 || e != "" || !(strings.HasPrefix(o, "run: ") || strings.HasPrefix(o, "down: ") || strings.HasPrefix(o, "finish: ")) {
+			torn = fmt.Sprintf("exit %d, %q, %q", c, o, e)
+		}
+		reads++
 		if time.Since(t0) < 5*time.Second || starts() < s0+3 {
 			return fmt.Errorf("measuring")
 		}
@@ -77,12 +84,14 @@ func TestCrashLoop(t *testing.T) {
 	switch {
 	case err != nil:
 		fail(t, name, "%v", err)
+	case torn != "":
+		fail(t, name, "sv status during the loop: %s", torn)
 	case float64(n) > el+2:
 		fail(t, name, "%d restarts in %.1fs: throttle broken", n, el)
 	case cpu > 25:
 		fail(t, name, "runsv used %.1f%% CPU while restarting", cpu)
 	default:
-		pass(t, name, "(%.2f restarts/s over %.1fs, runsv CPU %.2f%%, %d log lines all whole)", rate, el, cpu, logged)
+		pass(t, name, "(%.2f restarts/s over %.1fs, runsv CPU %.2f%%, %d log lines all whole; %d sv status reads meanwhile, none torn)", rate, el, cpu, logged, reads)
 	}
 }
 
