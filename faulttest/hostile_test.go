@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorunit/gorunit/internal/supervise"
 	"github.com/gorunit/gorunit/internal/svtest"
+	"golang.org/x/sys/unix"
 )
 
 // Garbage and a huge write into supervise/control: runsv reads it one
@@ -500,4 +501,47 @@ func TestControlConcurrent(t *testing.T) {
 		return
 	}
 	pass(t, name, "(%d sv commands at once (restart, down, up, term, once, pause, cont, hup): runsv alive, then up and down obeyed)", n)
+}
+
+// Entries of supervise/ replaced by the wrong kind of file: runsv and sv
+// react as runit's do (sv under `timeout 20`, so a hang shows as exit 124).
+func TestSuperviseEntriesOdd(t *testing.T) {
+	t.Parallel()
+	const name = "supervise-entries-odd-types"
+	r := newRig(t)
+	ims := both(t)
+	kinds := []struct {
+		kind string
+		make func(sup string)
+	}{
+		{"control-file", func(sup string) { os.WriteFile(sup+"/control", nil, 0o600) }},
+		{"ok-file", func(sup string) { os.WriteFile(sup+"/ok", nil, 0o600) }},
+		{"lock-dir", func(sup string) { os.Mkdir(sup+"/lock", 0o700) }},
+		{"status-dir", func(sup string) { os.Mkdir(sup+"/status", 0o700) }},
+		{"status-fifo", func(sup string) { unix.Mkfifo(sup+"/status", 0o644) }},
+		{"pid-dir", func(sup string) { os.Mkdir(sup+"/pid", 0o700) }},
+	}
+	var figs []string
+	for _, k := range kinds {
+		got, err := sameAcross(ims, func(im impl) string {
+			dir := filepath.Join(r.root, im.name, k.kind)
+			r.script(dir+"/run", "#!/bin/sh\nexec sleep 100000\n")
+			os.MkdirAll(dir+"/supervise", 0o700)
+			k.make(dir + "/supervise")
+			res := runsvOutcome(t, r, im, dir, filepath.Join(r.root, im.name))
+			o, e, c := runEnv(dir, im.env(), "timeout", "20", im.tool("sv"), "status", ".")
+			return res + " | sv status: " + mask(outcome{o, e, c}.String(), ims, filepath.Join(r.root, im.name))
+		})
+		if err != nil {
+			fail(t, name, "%s: %v", k.kind, err)
+			return
+		}
+		if panicked(got["gorunit"]) {
+			fail(t, name, "%s: panic: %s", k.kind, got["gorunit"])
+			return
+		}
+		g := got["gorunit"]
+		figs = append(figs, k.kind+": "+g[:strings.Index(g, ",")])
+	}
+	pass(t, name, "(%s%s)", strings.Join(figs, "; "), cmpNote(ims))
 }
