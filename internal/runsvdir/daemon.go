@@ -254,7 +254,7 @@ func (d *daemon) checkDir(now time.Time) {
 		d.nextCheck = now.Add(retryCheck)
 		return
 	}
-	if d.check || st.Mtim.Sec != d.mtime || st.Ino != d.ino || st.Dev != d.dev {
+	if d.check || int64(st.Mtim.Sec) != d.mtime || st.Ino != d.ino || st.Dev != d.dev {
 		d.scan(now, false)
 		return
 	}

@@ -38,7 +38,7 @@ func (d *daemon) scan(now time.Time, forced bool) {
 		// leaves the periodic check at runit's pace.
 		d.w.watchDir()
 	}
-	d.mtime, d.dev, d.ino = st.Mtim.Sec, st.Dev, st.Ino
+	d.mtime, d.dev, d.ino = int64(st.Mtim.Sec), st.Dev, st.Ino
 	d.check = false
 	d.scanEntries(now)
 	if forced {
