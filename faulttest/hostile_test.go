@@ -545,3 +545,52 @@ func TestSuperviseEntriesOdd(t *testing.T) {
 	}
 	pass(t, name, "(%s%s)", strings.Join(figs, "; "), cmpNote(ims))
 }
+
+// A service floods stderr (runsvdir's log pipe) with binary garbage and
+// NULs: runsvdir keeps running and its argv (what ps shows) ends with the
+// last bytes, as runit's does. The burst stays under the pipe's 64 KiB:
+// runit makes the pipe non-blocking, so a bigger one fails in the writer
+// with EAGAIN (in both implementations).
+func TestReadproctitleFlood(t *testing.T) {
+	t.Parallel()
+	const name = "runsvdir-log-flood"
+	r := newRig(t)
+	ims := both(t)
+	var junk bytes.Buffer
+	for i := 0; i < 32<<10; i++ {
+		junk.WriteByte(byte(i*7 + i>>8))
+	}
+	junk.WriteString("\nMARKER\x00-END\n")
+	jpath := filepath.Join(r.root, "junk")
+	os.WriteFile(jpath, junk.Bytes(), 0o644)
+	logArg := "log: " + strings.Repeat(".", 60)
+	got, err := sameAcross(ims, func(im impl) string {
+		sv := filepath.Join(r.root, im.name)
+		dir := filepath.Join(sv, "noisy")
+		r.script(dir+"/run", "#!/bin/sh\ncat "+jpath+" >&2\nexec sleep 100000\n")
+		p := r.start(im.name+"-runsvdir", sv, im.env(), im.tool("runsvdir"), "-P", sv, logArg)
+		var cmdline string
+		svtest.Poll(60*time.Second, func() error {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.pid()))
+			cmdline = string(b)
+			if !strings.Contains(cmdline, "MARKER-END") {
+				return fmt.Errorf("no marker yet")
+			}
+			return nil
+		})
+		// The title is the part after "-P\x00DIR\x00".
+		title := cmdline
+		if i := strings.Index(title, "log: "); i >= 0 {
+			title = title[i:]
+		}
+		return fmt.Sprintf("alive %v, title %q", !p.exited(), strings.TrimRight(title, "\x00"))
+	})
+	switch {
+	case err != nil:
+		fail(t, name, "%v", err)
+	case !strings.HasPrefix(got["gorunit"], "alive true") || !strings.Contains(got["gorunit"], "MARKER-END"):
+		fail(t, name, "%s", got["gorunit"])
+	default:
+		pass(t, name, "(32 KiB of binary stderr: runsvdir alive, ps shows %s%s)", strings.TrimPrefix(got["gorunit"], "alive true, title "), cmpNote(ims))
+	}
+}
