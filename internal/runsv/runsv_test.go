@@ -292,6 +292,23 @@ func TestStartsRunAndWritesSupervise(t *testing.T) {
 	}
 }
 
+// runsv executes itself again to tune the Go runtime; the kernel names a
+// process after the file it executes, so without care ps -C runsv, pgrep
+// and pidof would see "exe" (/proc/self/exe).
+func TestKeepsItsProcessName(t *testing.T) {
+	s := newSvc(t, map[string]string{"run": runSleep})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", s.proc.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(b)); got != "runsv" {
+		t.Errorf("comm = %q, want runsv", got)
+	}
+	s.stop()
+}
+
 func TestUsage(t *testing.T) {
 	bin := runsvBin(t, "")
 	for _, args := range [][]string{{}, {"a", "b"}} {
