@@ -89,6 +89,15 @@ func setComm(args []string) {
 	if len(name) > 15 {
 		name = name[:15]
 	}
+	// /proc/self/comm names the thread group leader, whatever thread this
+	// goroutine runs on; prctl names only the calling thread.
+	if fd, err := unix.Open("/proc/self/comm", unix.O_WRONLY|unix.O_CLOEXEC, 0); err == nil {
+		_, err = unix.Write(fd, []byte(name))
+		unix.Close(fd)
+		if err == nil {
+			return
+		}
+	}
 	b := append([]byte(name), 0)
 	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
 }
