@@ -119,7 +119,9 @@ func renameThreads(name string) {
 		return
 	}
 	defer unix.Close(fd)
-	var buf [1024]byte
+	// Small: a bigger array here would grow the main goroutine's stack
+	// into a size it never needs again, which costs every runsv pages.
+	var buf [128]byte
 	for {
 		n, err := unix.ReadDirent(fd, buf[:])
 		if err != nil || n <= 0 {
