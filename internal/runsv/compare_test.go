@@ -160,17 +160,21 @@ func TestSameAsRunitLifecycle(t *testing.T) {
 			s.waitStatus("supervise", "run", isRun)
 			s.waitStatus("log/supervise", "run", isRun)
 			see("started:\n%s%s", snapshot(t, s.path("supervise")), snapshot(t, s.path("log/supervise")))
+			// Each ./run has printed its line before the next command,
+			// which could stop it first (a race of the test, not runsv's).
 			for _, c := range []struct {
-				cmd string
-				ok  func(supervise.Status) bool
+				cmd   string
+				ok    func(supervise.Status) bool
+				lines int // in the log before the command
 			}{
-				{"p", func(st supervise.Status) bool { return st.Paused }},
-				{"c", func(st supervise.Status) bool { return !st.Paused }},
-				{"d", func(st supervise.Status) bool { return st.State == supervise.Down && st.PID == 0 }},
-				{"o", isRun},
-				{"u", func(st supervise.Status) bool { return st.Want == supervise.WantUp }},
-				{"t", isRun},
+				{"p", func(st supervise.Status) bool { return st.Paused }, 1},
+				{"c", func(st supervise.Status) bool { return !st.Paused }, 1},
+				{"d", func(st supervise.Status) bool { return st.State == supervise.Down && st.PID == 0 }, 1},
+				{"o", isRun, 2},
+				{"u", func(st supervise.Status) bool { return st.Want == supervise.WantUp }, 3},
+				{"t", isRun, 3},
 			} {
+				s.waitFile("log/out", hasLines(c.lines))
 				before := s.status("supervise")
 				s.send("supervise", c.cmd)
 				s.waitStatus("supervise", c.cmd, func(st supervise.Status) bool {
