@@ -6,7 +6,7 @@ if ! DEBIAN_FRONTEND=noninteractive apt-get purge -y gorunit >/tmp/apt-purge.log
 	tail -n 20 /tmp/apt-purge.log
 	fail purge "apt-get purge -y gorunit failed"
 else
-	gone() { [ -z "$(pids_comm runsvdir)$(pids_comm runsv)" ]; }
+	gone() { [ -z "$(pids_comm runsvdir)$(pids_comm runsv)$(pids_comm svlogd)" ]; }
 	waitfor 30 gone
 	missing=
 	for f in /etc/sv/ticker/run /etc/sv/ticker/log/run /etc/sv/ticker/log/main/current /etc/sv/sshd/log/main/current /etc/sv/ntpd/log/main/current; do
@@ -15,7 +15,7 @@ else
 	if dpkg-query -W -f='${Status}' gorunit 2>/dev/null | grep -q 'installed\|config-files'; then
 		fail purge "dpkg still lists gorunit: $(dpkg-query -W -f='${Status}' gorunit)"
 	elif ! gone; then
-		fail purge "still running after purge: runsvdir $(pids_comm runsvdir) runsv $(pids_comm runsv)"
+		fail purge "still running 30s after purge: runsvdir $(pids_comm runsvdir) runsv $(pids_comm runsv) svlogd $(pids_comm svlogd)"
 	elif [ -e /usr/bin/runsvdir ] || [ -e /etc/init.d/gorunit ] || ls /etc/rc2.d/*gorunit >/dev/null 2>&1; then
 		fail purge "files left: $(ls -d /usr/bin/runsvdir /etc/init.d/gorunit /etc/rc2.d/*gorunit 2>/dev/null)"
 	elif [ -n "$missing" ]; then
