@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,7 +29,7 @@ p=/proc/$$
 {
 echo "== argv"; tr '\0' '\n' < $p/cmdline
 echo "== env"; tr '\0' '\n' < $p/environ
-echo "== ids"; grep -E '^(Uid|Gid|Groups):' $p/status
+echo "== ids"; grep -E '^(Uid|Gid|Groups|SigIgn):' $p/status
 echo "== stat $$"; cat $p/stat
 echo "== limits"; cat $p/limits
 echo "== cwd"; readlink $p/cwd
@@ -100,7 +101,9 @@ func (f *fixture) run(dir, name string, args ...string) result {
 		f.t.Fatal(err)
 	}
 	os.Chmod(run, 0o777)
-	argv := []string{"-c", `ulimit -Sn 1000; exec "$@"`, "sh", filepath.Join(dir, name)}
+	// Ignored signals that Go passes on ignored, as C does (see
+	// docs/COMPATIBILITY.md for the others).
+	argv := []string{"-c", `ulimit -Sn 1000; trap '' HUP INT TSTP TTIN TTOU; exec "$@"`, "sh", filepath.Join(dir, name)}
 	for _, a := range args {
 		argv = append(argv, strings.ReplaceAll(a, "REPORT", f.script))
 	}
@@ -197,7 +200,7 @@ var (
 )
 
 // standalone builds cmd/chpst once per test process.
-func standalone(t *testing.T) string {
+func standalone(t testing.TB) string {
 	t.Helper()
 	ownOnce.Do(func() {
 		root, err := svtest.ModuleRoot()
@@ -385,6 +388,182 @@ func TestSideBySideErrors(t *testing.T) {
 			g := f.compare(tc.args[0], tc.args[1:]...)
 			if g.code != tc.code {
 				t.Errorf("exit %d, want %d (stderr %q)", g.code, tc.code, g.stderr)
+			}
+		})
+	}
+}
+
+// TestIgnoredSignalsKnownDifference pins a documented difference: a
+// signal the caller ignored, other than HUP, INT, TSTP, TTIN and TTOU,
+// reaches the program with its default action under gorunit (the Go
+// runtime catches it, and exec resets caught signals), ignored under C.
+func TestIgnoredSignalsKnownDifference(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	sigIgn := func(bin string) uint64 {
+		out, err := exec.Command("/bin/sh", "-c", `trap '' TERM PIPE; exec "$0" grep SigIgn /proc/self/status`, bin).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(string(out))
+		n, err := strconv.ParseUint(f[len(f)-1], 16, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const term, pipe = 1 << (15 - 1), 1 << (13 - 1)
+	if c := sigIgn(filepath.Join(ref, "chpst")); c&(term|pipe) != term|pipe {
+		t.Errorf("C chpst: SigIgn %x lacks TERM or PIPE", c)
+	}
+	if g := sigIgn(standalone(t)); g&(term|pipe) != 0 {
+		t.Errorf("gorunit chpst: SigIgn %x has TERM or PIPE: update docs/COMPATIBILITY.md", g)
+	}
+}
+
+var (
+	reportOnce sync.Once
+	reportBin  string
+	reportErr  error
+)
+
+// reportProgram builds testdata/report, a static program for chroots.
+func reportProgram(t *testing.T) string {
+	t.Helper()
+	reportOnce.Do(func() {
+		root, err := svtest.ModuleRoot()
+		if err != nil {
+			reportErr = err
+			return
+		}
+		standalone(t) // makes ownDir, removed by TestMain
+		reportBin = filepath.Join(ownDir, "report")
+		cmd := exec.Command("go", "build", "-trimpath", "-o", reportBin, "./internal/chpst/testdata/report")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			reportErr = fmt.Errorf("%v: %s", err, out)
+		}
+	})
+	if reportErr != nil {
+		t.Fatalf("building testdata/report: %v", reportErr)
+	}
+	return reportBin
+}
+
+// TestSideBySideChroot compares -/: the chroot, and user lookups made in
+// the new root's /etc.
+func TestSideBySideChroot(t *testing.T) {
+	needRoot(t)
+	f := newFixture(t)
+	rep := reportProgram(t)
+	mkroot := func(name string, withEtc bool) string {
+		r := filepath.Join(f.base, name)
+		os.MkdirAll(filepath.Join(r, "bin"), 0o755)
+		b, err := os.ReadFile(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(r, "bin", "report"), b, 0o755)
+		if withEtc {
+			os.MkdirAll(filepath.Join(r, "etc"), 0o755)
+			os.WriteFile(filepath.Join(r, "etc", "passwd"), []byte("alice:x:1234:4321:A:/:/bin/sh\n"), 0o644)
+			os.WriteFile(filepath.Join(r, "etc", "group"), []byte("staff:x:555:alice\nwheel:x:10:\n"), 0o644)
+		}
+		os.WriteFile(filepath.Join(r, "marker"), nil, 0o644)
+		return r
+	}
+	root := mkroot("root", true)
+	bare := mkroot("bare", false)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"chroot", []string{"-/", root, "/bin/report"}, 0},
+		{"path search inside", []string{"-/", root, "report"}, 0},
+		{"user from the new root", []string{"-/", root, "-u", "alice", "/bin/report"}, 0},
+		{"groups from the new root", []string{"-/", root, "-u", "alice:staff:wheel", "-U", "alice:wheel", "/bin/report"}, 0},
+		{"user only outside", []string{"-/", root, "-u", "daemon", "/bin/report"}, 111},
+		{"numeric ids need no files", []string{"-/", bare, "-u", ":7:8:9", "/bin/report"}, 0},
+		{"no passwd file", []string{"-/", bare, "-u", "alice", "/bin/report"}, 111},
+		{"no group file", []string{"-/", bare, "-U", "alice:staff", "/bin/report"}, 111},
+		{"program outside", []string{"-/", root, "/bin/sh", "-c", "true"}, 111},
+		{"root not a directory", []string{"-/", filepath.Join(root, "marker"), "/bin/report"}, 111},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.t = t
+			g := f.compare("chpst", tc.args...)
+			if g.code != tc.code {
+				t.Errorf("exit %d, want %d (stdout %q stderr %q)", g.code, tc.code, g.stdout, g.stderr)
+			}
+		})
+	}
+}
+
+// TestLockWaits checks that -l and setlock -n wait for a held lock and go
+// on once it is released, for C and gorunit alike. The waiter is seen
+// blocked in /proc/locks ("->" lines) before the lock is released, so
+// nothing depends on timing.
+func TestLockWaits(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	own := standalone(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		bin  string
+		args []string
+	}{
+		{"C -l", filepath.Join(ref, "chpst"), []string{"-l"}},
+		{"gorunit -l", own, []string{"-l"}},
+		{"C setlock -n", filepath.Join(ref, "chpst"), []string{"-n"}},
+		{"gorunit setlock -n", own, []string{"-n"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lockfile := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_"))
+			lk, err := os.OpenFile(lockfile, os.O_CREATE|os.O_WRONLY, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lk.Close()
+			if err := syscall.Flock(int(lk.Fd()), syscall.LOCK_EX); err != nil {
+				t.Fatal(err)
+			}
+			var fi syscall.Stat_t
+			syscall.Fstat(int(lk.Fd()), &fi)
+			bin := c.bin
+			if strings.Contains(c.name, "setlock") {
+				sub := filepath.Join(dir, strings.Fields(c.name)[0])
+				os.Mkdir(sub, 0o755)
+				bin = filepath.Join(sub, "setlock")
+				os.Symlink(c.bin, bin)
+			}
+			argv := append([]string{bin}, c.args...)
+			argv = append(argv, lockfile, "/bin/echo", "got it")
+			p := svtest.Start(t, dir, nil, argv...)
+			inode := ":" + strconv.FormatUint(fi.Ino, 10) + " "
+			svtest.WaitFor(t, 20*time.Second, func() error {
+				b, _ := os.ReadFile("/proc/locks")
+				for _, l := range strings.Split(string(b), "\n") {
+					if strings.Contains(l, "->") && strings.Contains(l, " "+strconv.Itoa(p.Cmd.Process.Pid)+" ") && strings.Contains(l, inode) {
+						return nil
+					}
+				}
+				if p.Exited() {
+					return nil
+				}
+				return fmt.Errorf("pid %d not waiting for the lock", p.Cmd.Process.Pid)
+			})
+			if p.Exited() {
+				out, errs := p.Output()
+				t.Fatalf("exited without waiting: %q %q", out, errs)
+			}
+			lk.Close() // releases the lock
+			code, err := p.Wait(20 * time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, errs := p.Output(); code != 0 || out != "got it\n" {
+				t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
 			}
 		})
 	}

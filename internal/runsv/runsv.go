@@ -23,8 +23,6 @@ package runsv
 import (
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -41,7 +39,8 @@ const (
 
 const usage = " dir"
 
-// Main runs runsv.
+// Main runs runsv. It takes over the process: it may execute itself again
+// (see tuneRuntime), changes directory, forks and catches signals.
 func Main(env cli.Env) int {
 	if len(env.Args) != 2 {
 		prog := "runsv"
@@ -51,29 +50,15 @@ func Main(env cli.Env) int {
 		cli.Usage(env.Stderr, prog, usage)
 		return ExitUsage
 	}
-	tune()
 	r := &runsv{
 		env:     env,
 		dir:     env.Args[1],
 		now:     time.Now,
 		sleep:   sleep,
-		environ: environ(env),
+		environ: tuneRuntime(env.Args, environ(env)),
 	}
 	return r.main()
 }
-
-// tune makes the Go runtime cost what a supervisor of one process may
-// cost: one P (runsv never has two things to do at once), and a heap goal
-// kept small, since a service that restarts every second makes a little
-// garbage (argv and environment copies) at each start and with the default
-// GOGC the heap would grow to 4 MB before the first collection.
-func tune() {
-	runtime.GOMAXPROCS(1)
-	debug.SetGCPercent(gcPercent)
-}
-
-// gcPercent puts the heap goal at 4 MB * 10% = 400 kB at most.
-const gcPercent = 10
 
 func environ(env cli.Env) []string {
 	if env.Environ != nil {

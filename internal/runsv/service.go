@@ -183,7 +183,13 @@ func (r *runsv) custom(s *service, c byte) bool {
 	}
 	stdout := 1
 	if r.haslog {
-		stdout = r.logpipe[1]
+		if r.logpipe[1] < 0 {
+			// runit's child fails to dup the closed pipe, warns and
+			// runs the script with runsv's stdout.
+			r.warn(unix.EBADF, "unable to setup stdout for ", a)
+		} else {
+			stdout = r.logpipe[1]
+		}
 	}
 	pid, err := r.spawn(a, []string{a}, "", 0, stdout)
 	if err != nil {
@@ -364,18 +370,27 @@ func (r *runsv) ctrl(s *service, c byte) {
 	case supervise.CtlAlrm, supervise.CtlHup, supervise.CtlInt, supervise.CtlQuit,
 		supervise.CtlUsr1, supervise.CtlUsr2:
 		if s.state == supervise.Run && !r.custom(s, c) {
-			unix.Kill(s.pid, ctlSignal[c])
+			unix.Kill(s.pid, ctlSignal(c))
 		}
 	}
 }
 
-var ctlSignal = map[byte]unix.Signal{
-	supervise.CtlAlrm: unix.SIGALRM,
-	supervise.CtlHup:  unix.SIGHUP,
-	supervise.CtlInt:  unix.SIGINT,
-	supervise.CtlQuit: unix.SIGQUIT,
-	supervise.CtlUsr1: unix.SIGUSR1,
-	supervise.CtlUsr2: unix.SIGUSR2,
+// ctlSignal is the signal a control byte sends (a switch, not a map: a
+// map would cost every runsv a few heap pages).
+func ctlSignal(c byte) unix.Signal {
+	switch c {
+	case supervise.CtlAlrm:
+		return unix.SIGALRM
+	case supervise.CtlHup:
+		return unix.SIGHUP
+	case supervise.CtlInt:
+		return unix.SIGINT
+	case supervise.CtlQuit:
+		return unix.SIGQUIT
+	case supervise.CtlUsr1:
+		return unix.SIGUSR1
+	}
+	return unix.SIGUSR2
 }
 
 // childExited is what runsv.c's loop does when it reaps s's child with

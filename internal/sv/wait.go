@@ -107,7 +107,10 @@ func (s *sv) round() (done bool, err error) {
 			if !s.watch.watched[i] {
 				s.watch.last[i] = s.fingerprint()
 			}
-			if !s.taken(i) {
+			// A command runsv has not taken yet defers the check, but
+			// never past the round that would time the service out:
+			// there sv checks what it sees, as sv.c would.
+			if elapsed <= float64(s.wait) && !s.taken(i) {
 				done = false
 			} else if s.check(s.plan.Acts) != 0 {
 				s.active[i] = false
@@ -190,6 +193,11 @@ type sent struct {
 // (e.g. term to a service that is down).
 const settleGrace = 100 * time.Millisecond
 
+// drainMax is how long sv waits at most for runsv to read a command: a
+// bit more than the second runsv may sleep before restarting a service
+// (runsv.c's restart throttle), during which it reads nothing.
+const drainMax = 1500 * time.Millisecond
+
 // markSent notes that the command was just written to service i (the
 // working directory) and s.raw holds the status read before the write.
 // Commands whose conditions hold at once (hup, alarm, ...) need no note.
@@ -208,9 +216,14 @@ func (s *sv) markSent(i int) {
 // checks at once and can see the status from before the command: for
 // "restart" of a service started in the same second that reads as done.
 // Taken means: nothing is left in the control FIFO, and the status has
-// been rewritten since (or settleGrace passed, or runsv is gone).
+// been rewritten since (or settleGrace passed, or runsv is gone), or
+// drainMax passed.
 func (s *sv) taken(i int) bool {
 	if s.sent == nil || !s.sent[i].pending {
+		return true
+	}
+	if time.Since(s.sent[i].at) > drainMax {
+		s.sent[i].pending = false
 		return true
 	}
 	fd, err := unix.Open("supervise/control", unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)

@@ -1,10 +1,574 @@
-// Package svlogd is gorunit's svlogd. Not implemented yet.
+// Package svlogd is gorunit's svlogd: it reads log lines on stdin and
+// writes them to one or more log directories, rotating them by size and
+// age, as runit 2.1.2's svlogd does.
+//
+//	svlogd [-ttv] [-r c] [-R abc] [-l len] [-b buflen] dir ...
+//
+// -t prefixes each line with a TAI64N label, -tt with a UTC
+// "YYYY-MM-DD_HH:MM:SS.xxxxx" stamp, -ttt with the same in ISO 8601
+// ('T'); -v prints info lines; -r c replaces non-printable characters
+// with c, -R abc also the characters a, b and c; -l len is the line length
+// (1000); -b buflen the buffer size (1024, must exceed len). Each dir's
+// config file and the on-disk layout are documented in package logdir and
+// in svlogd(8).
+//
+// svlogd exits 0 at EOF or on TERM, after the last complete line, and 111
+// on usage errors or when no log directory can be used. Unlike runit's,
+// it batches its writes: everything read is written out before the next
+// read, so no complete line is ever held back while input is idle.
 package svlogd
 
-import "github.com/gorunit/gorunit/internal/cli"
+import (
+	"bytes"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/logdir"
+	"github.com/gorunit/gorunit/internal/tai64n"
+)
+
+// Usage is runit's USAGE string for svlogd.
+const Usage = " [-ttv] [-r c] [-R abc] [-l len] [-b buflen] dir ..."
+
+// Exit codes (runit's: usage and fatal errors are both 111).
+const (
+	ExitOK    = 0
+	ExitUsage = 111
+	ExitFatal = 111
+)
+
+// maxWait is how long svlogd sleeps at most without input (svlogd.c).
+const maxWait = 2744 * time.Second
+
+// ioSize is how much gorunit reads and batches at once.
+const ioSize = 64 << 10
+
+type options struct {
+	timestamp int
+	verbose   bool
+	repl      byte
+	replace   string
+	linemax   uint64
+	buflen    uint64
+	dirs      []string
+}
+
+// parseArgs reads argv as svlogd.c's main does; ok is false when usage
+// must be printed.
+func parseArgs(env cli.Env) (o options, ok bool) {
+	o = options{linemax: 1000, buflen: 1024}
+	g := getopt{args: env.Args, opts: "R:r:l:b:tvV", ind: 1, stderr: env.Stderr, prog: cli.Basename(env.Args[0])}
+	for {
+		c := g.next()
+		switch c {
+		case optDone:
+			o.dirs = env.Args[g.ind:]
+			if len(o.dirs) == 0 || o.buflen <= o.linemax {
+				return o, false
+			}
+			return o, true
+		case 'R':
+			o.replace = g.arg
+			if o.repl == 0 {
+				o.repl = '_'
+			}
+		case 'r':
+			if len(g.arg) != 1 {
+				return o, false
+			}
+			o.repl = g.arg[0]
+		case 'l':
+			_, o.linemax = scanUlong(g.arg)
+			if o.linemax == 0 {
+				o.linemax = 1000
+			}
+		case 'b':
+			_, o.buflen = scanUlong(g.arg)
+			if o.buflen == 0 {
+				o.buflen = 1024
+			}
+		case 't':
+			if o.timestamp++; o.timestamp > 3 {
+				o.timestamp = 3
+			}
+		case 'v':
+			o.verbose = true
+		case 'V':
+			cli.Say(env.Stderr, cli.ID())
+			return o, false
+		default:
+			return o, false
+		}
+	}
+}
+
+func scanUlong(s string) (int, uint64) {
+	var v uint64
+	i := 0
+	for i < len(s) && s[i]-'0' < 10 {
+		v = v*10 + uint64(s[i]-'0')
+		i++
+	}
+	return i, v
+}
+
+// Signals as bits, set by the forwarding goroutine, taken by the loop.
+const (
+	sigTerm = 1 << iota
+	sigAlrm
+	sigHup
+	sigChld
+)
+
+type logger struct {
+	env  cli.Env
+	o    options
+	opt  logdir.Options
+	dirs []*logdir.Dir
+
+	in      int
+	rbuf    []byte
+	line    []byte // the first linemax characters of the line; cap linemax+1
+	linelen int
+	long    bool // the line's head is written, its rest is being copied
+	stamp   []byte
+	ptime   tai64n.Ptime
+	bad     [256]bool // characters -r/-R replace
+	errbuf  []byte    // lines selected for stderr, written before the next read
+	scratch []byte
+
+	sigs       atomic.Uint32
+	sigr, sigw int
+	udp        int
+}
 
 // Main runs svlogd.
 func Main(env cli.Env) int {
-	cli.Say(env.Stderr, "svlogd: fatal: not implemented yet")
-	return 111
+	o, ok := parseArgs(env)
+	if !ok {
+		cli.Usage(env.Stderr, env.Args[0], Usage)
+		return ExitUsage
+	}
+	// svlogd is one loop over one input: a single P keeps threads, per-P
+	// caches and so RSS down, and a low GC percent keeps the little
+	// garbage rotations make from growing the heap toward Go's 4 MB
+	// default minimum (the logging path itself does not allocate).
+	if env.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+	if env.Getenv("GOGC") == "" {
+		debug.SetGCPercent(10)
+	}
+	l := &logger{env: env, o: o, udp: -1}
+	l.opt = logdir.Options{
+		LineMax: o.linemax,
+		BufSize: ioSize + int(o.linemax),
+		Verbose: o.verbose,
+		Say:     l.say,
+		Now:     time.Now,
+		Sleep:   time.Sleep,
+	}
+	if env.Environ != nil {
+		l.opt.Environ = env.Environ()
+	}
+	in, ok := env.Stdin.(*os.File)
+	if !ok {
+		cli.Say(env.Stderr, "svlogd: fatal: standard input is not a file")
+		return ExitFatal
+	}
+	l.in = int(in.Fd())
+	unix.SetNonblock(l.in, true)
+	l.rbuf = make([]byte, max(ioSize, int(o.buflen)))
+	l.line = make([]byte, o.linemax, o.linemax+1)
+	l.stamp = make([]byte, 0, 32)
+	if o.repl != 0 {
+		for c := range 256 {
+			l.bad[c] = c < 32 || c > 126
+		}
+		for i := 0; i < len(o.replace); i++ {
+			l.bad[o.replace[i]] = true
+		}
+	}
+
+	p := make([]int, 2)
+	if err := unix.Pipe2(p, unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		cli.SaySys(env.Stderr, err, "svlogd: fatal: unable to create pipe: ")
+		return ExitFatal
+	}
+	l.sigr, l.sigw = p[0], p[1]
+	defer unix.Close(l.sigr)
+	defer unix.Close(l.sigw)
+	ch := make(chan os.Signal, 16)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGALRM, syscall.SIGHUP, syscall.SIGCHLD)
+	done := make(chan struct{})
+	go l.forward(ch, done)
+	defer func() { signal.Stop(ch); close(done) }()
+
+	for _, name := range o.dirs {
+		l.dirs = append(l.dirs, logdir.New(name, &l.opt))
+	}
+	if !l.reopen() {
+		return ExitFatal
+	}
+	if !l.loop() {
+		return ExitFatal
+	}
+	for _, d := range l.dirs {
+		d.WaitProcessor()
+		d.Close()
+	}
+	l.flushErr()
+	return ExitOK
 }
+
+// forward turns signals into bits and a byte on the wake-up pipe, so the
+// loop sees them in poll.
+func (l *logger) forward(ch chan os.Signal, done chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case s := <-ch:
+			var bit uint32
+			switch s {
+			case syscall.SIGTERM:
+				bit = sigTerm
+			case syscall.SIGALRM:
+				bit = sigAlrm
+			case syscall.SIGHUP:
+				bit = sigHup
+			case syscall.SIGCHLD:
+				bit = sigChld
+			}
+			l.sigs.Or(bit)
+			unix.Write(l.sigw, []byte{0})
+		}
+	}
+}
+
+// say writes a message line; pending stderr log lines go first so that
+// the order is runit's.
+func (l *logger) say(pieces ...string) {
+	l.flushErr()
+	cli.Say(l.env.Stderr, pieces...)
+}
+
+func (l *logger) info(m string) {
+	if l.o.verbose {
+		l.say("svlogd: info: ", m)
+	}
+}
+
+func (l *logger) flushErr() {
+	if len(l.errbuf) > 0 {
+		l.env.Stderr.Write(l.errbuf)
+		l.errbuf = l.errbuf[:0]
+	}
+}
+
+// reopen closes and opens every directory, rereading its config
+// (svlogd.c logdirs_reopen); false when none could be opened.
+func (l *logger) reopen() bool {
+	now := l.opt.Now()
+	ok := false
+	for _, d := range l.dirs {
+		d.Close()
+		if d.Open(now) {
+			ok = true
+		}
+	}
+	if !ok {
+		l.say("svlogd: fatal: no functional log directories.")
+	}
+	return ok
+}
+
+func (l *logger) reap() {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+		for _, d := range l.dirs {
+			if d.Reaped(pid, ws) {
+				break
+			}
+		}
+	}
+}
+
+// loop reads and logs until EOF or TERM; false on a fatal error.
+func (l *logger) loop() bool {
+	exiting := false
+	var drain [64]byte
+	for {
+		// Before every read, as svlogd.c's buffer_pread: write out what
+		// is batched, then act on signals and rotation deadlines.
+		l.flushAll()
+		for {
+			if n, _ := unix.Read(l.sigr, drain[:]); n <= 0 {
+				break
+			}
+		}
+		sigs := l.sigs.Swap(0)
+		if sigs&sigTerm != 0 {
+			l.info("sigterm received.")
+			exiting = true
+		}
+		if sigs&sigChld != 0 {
+			l.info("sigchild received.")
+			l.reap()
+		}
+		if sigs&sigAlrm != 0 {
+			l.info("sigalarm received.")
+		}
+		if sigs&sigHup != 0 {
+			l.info("sighangup received.")
+		}
+		if sigs&sigAlrm != 0 {
+			for _, d := range l.dirs {
+				d.Rotate()
+			}
+		}
+		want := len(l.rbuf)
+		if exiting {
+			if l.linelen == 0 && !l.long {
+				return true
+			}
+			// Finish the current line only: what follows stays in the
+			// pipe for the next svlogd.
+			want = 1
+		}
+		if sigs&sigHup != 0 && !l.reopen() {
+			return false
+		}
+		now := l.opt.Now()
+		wake := now.Add(maxWait)
+		for _, d := range l.dirs {
+			if t, ok := d.Deadline(); ok {
+				if t.Before(now) {
+					d.Rotate()
+					t, _ = d.Deadline()
+				}
+				if t.Before(wake) {
+					wake = t
+				}
+			}
+		}
+
+		n, err := unix.Read(l.in, l.rbuf[:want])
+		switch {
+		case n > 0:
+			l.process(l.rbuf[:n])
+		case err == nil:
+			l.eof()
+			return true
+		case err == unix.EAGAIN:
+			l.wait(wake.Sub(now))
+		case err == unix.EINTR:
+		default:
+			l.say("svlogd: warning: unable to read standard input: ", cli.ErrStr(err))
+			l.eof()
+			return true
+		}
+	}
+}
+
+// wait polls stdin and the signal pipe for at most d.
+func (l *logger) wait(d time.Duration) {
+	ms := int((d + time.Millisecond - 1) / time.Millisecond)
+	if ms < 0 {
+		ms = 0
+	}
+	fds := []unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
+	unix.Poll(fds, ms)
+}
+
+func (l *logger) flushAll() {
+	for _, d := range l.dirs {
+		if d.IsOpen() {
+			d.Flush()
+		}
+	}
+	l.flushErr()
+}
+
+// eof ends the input: a line shorter than -l without its newline is
+// dropped, as runit does; the rest of a long line gets its newline.
+func (l *logger) eof() {
+	if l.long {
+		l.endLong()
+	}
+	l.linelen = 0
+}
+
+// process logs the bytes read.
+func (l *logger) process(p []byte) {
+	max := int(l.o.linemax)
+	for len(p) > 0 {
+		if l.long {
+			i := bytes.IndexByte(p, '\n')
+			if i < 0 {
+				l.putRest(p)
+				return
+			}
+			l.putRest(p[:i])
+			l.endLong()
+			p = p[i+1:]
+			continue
+		}
+		if l.linelen == 0 && l.o.timestamp > 0 {
+			l.takeStamp()
+		}
+		seg := p
+		if room := max - l.linelen; len(seg) > room {
+			seg = seg[:room]
+		}
+		i := bytes.IndexByte(seg, '\n')
+		if i >= 0 {
+			seg = seg[:i]
+			p = p[i+1:]
+		} else {
+			p = p[len(seg):]
+		}
+		if l.o.repl != 0 {
+			dst := l.line[l.linelen : l.linelen+len(seg)]
+			for k, c := range seg {
+				if l.bad[c] {
+					c = l.o.repl
+				}
+				dst[k] = c
+			}
+		} else {
+			copy(l.line[l.linelen:], seg)
+		}
+		l.linelen += len(seg)
+		switch {
+		case i >= 0:
+			l.emit(false)
+			l.linelen = 0
+		case l.linelen == max:
+			l.emit(true)
+			l.long = true
+		}
+	}
+}
+
+func (l *logger) takeStamp() {
+	s := tai64n.FromTime(l.opt.Now())
+	b := l.stamp[:0]
+	switch l.o.timestamp {
+	case 1:
+		b = s.AppendLabel(b)
+	case 2:
+		b = l.ptime.Append(b, s, '_')
+	default:
+		b = l.ptime.Append(b, s, 'T')
+	}
+	l.stamp = append(b, ' ')
+}
+
+// emit logs the line held in l.line; long means it reached -l characters
+// and its rest follows.
+func (l *logger) emit(long bool) {
+	line := l.line[:l.linelen]
+	var stamp []byte
+	if l.o.timestamp > 0 {
+		stamp = l.stamp
+	}
+	for _, d := range l.dirs {
+		if !d.IsOpen() {
+			continue
+		}
+		if len(d.Config.Inst) > 0 {
+			d.Log, d.ToStderr = d.Config.Select(line)
+		}
+		if d.ToStderr {
+			l.errbuf = append(l.errbuf, stamp...)
+			l.errbuf = append(l.errbuf, d.Prefix...)
+			l.errbuf = append(l.errbuf, line...)
+			if long {
+				l.errbuf = append(l.errbuf, "..."...)
+			}
+			l.errbuf = append(l.errbuf, '\n')
+		}
+		if !d.Log {
+			continue
+		}
+		if d.Config.UDPPort != 0 {
+			l.sendUDP(d, stamp, line, long)
+		}
+		if !d.Config.UDPOnly {
+			d.PutLine(stamp, d.Prefix, line, !long)
+		}
+	}
+	if len(l.errbuf) >= ioSize {
+		l.flushErr()
+	}
+}
+
+// putRest copies the rest of a long line, unreplaced, to the directories
+// that took its head.
+func (l *logger) putRest(p []byte) {
+	for _, d := range l.dirs {
+		if d.IsOpen() && d.Log && !d.Config.UDPOnly {
+			d.Put(p)
+		}
+	}
+}
+
+func (l *logger) endLong() {
+	for _, d := range l.dirs {
+		if d.IsOpen() && d.Log && !d.Config.UDPOnly {
+			d.PutLine(nil, nil, nil, true)
+		}
+	}
+	l.long = false
+	l.linelen = 0
+}
+
+// sendUDP sends the line as one datagram; failures are logged into the
+// directory itself, as runit does.
+func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
+	if l.udp < 0 {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			b := append(l.scratch[:0], "warning: no udp socket available: "...)
+			b = append(b, stamp...)
+			b = append(b, d.Prefix...)
+			b = append(b, line...)
+			l.scratch = b
+			d.PutLine(nil, nil, b, true)
+			return
+		}
+		l.udp = fd
+	}
+	b := append(l.scratch[:0], stamp...)
+	b = append(b, d.Prefix...)
+	b = append(b, line...)
+	if long {
+		b = append(b, "..."...)
+	}
+	b = append(b, '\n')
+	l.scratch = b
+	to := &unix.SockaddrInet4{Port: int(d.Config.UDPPort), Addr: d.Config.UDPAddr}
+	if err := unix.Sendto(l.udp, b, 0, to); err != nil {
+		w := append([]byte("warning: failure sending through udp: "), b[:len(b)-1]...)
+		d.PutLine(nil, nil, w, true)
+	}
+}
+
+var _ = strconv.Itoa

@@ -1,0 +1,76 @@
+package runsv
+
+import (
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// A system runs a hundred runsv, so each one's memory counts. The Go
+// runtime reads its settings from the environment when it starts, before
+// any of runsv's code runs: with one P (GOMAXPROCS=1) it touches far fewer
+// pages than with one P per CPU, and runtime.GOMAXPROCS(1) called later
+// costs more than it saves (it stops the world, with threads and caches
+// already made for every CPU). So when neither GOMAXPROCS nor GOGC is set,
+// runsv executes itself again once with them set, and takes them out of
+// the environment its children get, which is runsv's own as runit's is.
+//
+// GOGC=10 keeps the heap goal at 400 kB instead of 4 MB: each start of
+// ./run makes a little garbage (Go's copies of argv and the environment),
+// and a service that fails every second would otherwise grow runsv to
+// megabytes before the first collection.
+var runtimeEnv = []string{"GOMAXPROCS=1", "GOGC=10"}
+
+// addedEnv names the variables runsv added to its own environment when it
+// executed itself again, comma-separated.
+const addedEnv = "GORUNIT_RUNSV_ADDED"
+
+// tuneRuntime executes runsv again with runtimeEnv added, if that is
+// still to be done, and returns the environment for runsv's children.
+// If /proc/self/exe cannot be executed, runsv runs on as it is.
+func tuneRuntime(args, environ []string) []string {
+	if added, ok := lookup(environ, addedEnv); ok {
+		drop := append(strings.Split(added, ","), addedEnv)
+		return without(environ, drop)
+	}
+	var add, names []string
+	for _, kv := range runtimeEnv {
+		name := kv[:strings.IndexByte(kv, '=')]
+		if _, ok := lookup(environ, name); !ok {
+			add = append(add, kv)
+			names = append(names, name)
+		}
+	}
+	if len(add) == 0 {
+		return environ
+	}
+	env := append(append(append([]string(nil), environ...), add...), addedEnv+"="+strings.Join(names, ","))
+	unix.Exec("/proc/self/exe", args, env) // returns only on failure
+	return environ
+}
+
+func lookup(environ []string, name string) (string, bool) {
+	for _, kv := range environ {
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return kv[len(name)+1:], true
+		}
+	}
+	return "", false
+}
+
+func without(environ, names []string) []string {
+	out := environ[:0:0]
+	for _, kv := range environ {
+		keep := true
+		for _, n := range names {
+			if len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+package runsvdir
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gorunit/gorunit/internal/svtest"
+	"golang.org/x/sys/unix"
+)
+
+// TestUsageLikeC runs both runsvdirs without a directory.
+func TestUsageLikeC(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	exe, _ := os.Executable()
+	for _, args := range [][]string{nil, {"-P"}, {"--"}} {
+		var got [2]string
+		var codes [2]int
+		for i, bin := range []string{filepath.Join(ref, "runsvdir"), exe} {
+			cmd := exec.Command(bin, args...)
+			cmd.Args[0] = "/usr/bin/runsvdir"
+			cmd.Env = append(os.Environ(), helperEnv+"=1")
+			if i == 1 {
+				// The test binary answers to its basename.
+				dir := t.TempDir()
+				os.Symlink(exe, filepath.Join(dir, "runsvdir"))
+				cmd.Path = filepath.Join(dir, "runsvdir")
+			}
+			out, err := cmd.CombinedOutput()
+			got[i] = string(out)
+			if ee, ok := err.(*exec.ExitError); ok {
+				codes[i] = ee.ExitCode()
+			}
+		}
+		if got[0] != got[1] || codes[0] != codes[1] {
+			t.Errorf("%q: C %d %q, gorunit %d %q", args, codes[0], got[0], codes[1], got[1])
+		}
+	}
+}
+
+var labelRE = regexp.MustCompile(`@4000[0-9a-f]{20}`)
+
+// TestMessagesLikeC runs each scenario through Debian's runsvdir and ours
+// in directories of the same layout and compares the first lines of
+// stderr, with TAI64N labels masked.
+func TestMessagesLikeC(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	exe, _ := os.Executable()
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		args  []string
+		lines int
+		alrm  bool // send ALRM once the first line is there
+	}{
+		{"dangling link", func(t *testing.T, dir string) {
+			os.MkdirAll(filepath.Join(dir, "svc"), 0o755)
+			os.Symlink("/nonexistent", filepath.Join(dir, "svc", "dangling"))
+		}, []string{"svc"}, 1, false},
+		{"missing dir", func(t *testing.T, dir string) {}, []string{"svc"}, 2, false},
+		{"dash dir", func(t *testing.T, dir string) {}, []string{"-X"}, 1, false},
+		{"not a directory", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "svc"), nil, 0o644)
+		}, []string{"svc"}, 1, false},
+		{"short log", func(t *testing.T, dir string) {
+			os.MkdirAll(filepath.Join(dir, "svc"), 0o755)
+		}, []string{"svc", "log: x"}, 2, false},
+		{"runsv not found", func(t *testing.T, dir string) {
+			os.MkdirAll(filepath.Join(dir, "svc", "a"), 0o755)
+		}, []string{"-P", "svc"}, 1, false},
+		{"forced-rescan unwritable", func(t *testing.T, dir string) {
+			os.MkdirAll(filepath.Join(dir, "svc", ".forced-rescan"), 0o755)
+			os.Symlink("/nonexistent", filepath.Join(dir, "svc", "dangling"))
+		}, []string{"svc"}, 3, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [2][]string
+			for i, bin := range []string{filepath.Join(ref, "runsvdir"), exe} {
+				dir := t.TempDir()
+				tc.setup(t, dir)
+				empty := t.TempDir() // PATH without runsv
+				if i == 1 {
+					os.Symlink(exe, filepath.Join(empty, "runsvdir"))
+					bin = filepath.Join(empty, "runsvdir")
+				}
+				env := []string{"PATH=" + filepath.Join(empty, "nothing-here"), helperEnv + "=1"}
+				d := startDaemon(t, dir, env, append([]string{bin}, tc.args...)...)
+				lines := func() []string {
+					s := d.stderr()
+					if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+						return strings.Split(s[:i], "\n")
+					}
+					return nil
+				}
+				want := tc.lines
+				if tc.alrm {
+					want = 1
+				}
+				svtest.WaitFor(t, 20*time.Second, func() error {
+					if n := len(lines()); n < want {
+						return fmt.Errorf("%d lines: %q", n, d.stderr())
+					}
+					return nil
+				})
+				if tc.alrm {
+					d.p.Signal(unix.SIGALRM)
+					svtest.WaitFor(t, 20*time.Second, func() error {
+						if !strings.Contains(d.stderr(), "failed to open") {
+							return fmt.Errorf("no failed to open: %q", d.stderr())
+						}
+						return nil
+					})
+				}
+				d.p.Signal(unix.SIGTERM)
+				if code, err := d.wait(10 * time.Second); err != nil || code != ExitTERM {
+					t.Errorf("exit %d %v", code, err)
+				}
+				l := lines()
+				if tc.alrm {
+					// Scans before the ALRM vary with timing; keep one
+					// scan's warning and the ALRM line.
+					l = []string{l[0], lastWith(l, "failed to open")}
+				} else {
+					l = l[:tc.lines]
+				}
+				for j := range l {
+					l[j] = labelRE.ReplaceAllString(l[j], "@LABEL")
+				}
+				got[i] = l
+			}
+			if diff := cmp.Diff(got[0], got[1]); diff != "" {
+				t.Errorf("(-C +gorunit):\n%s", diff)
+			}
+		})
+	}
+}
+
+func lastWith(l []string, s string) string {
+	for i := len(l) - 1; i >= 0; i-- {
+		if strings.Contains(l[i], s) {
+			return l[i]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,56 @@
+package tai64n
+
+import (
+	"testing"
+	"time"
+)
+
+func TestAppendPtime(t *testing.T) {
+	tm := time.Date(2026, 11, 24, 9, 8, 7, 123456789, time.UTC)
+	s := FromTime(tm)
+	for _, tc := range []struct {
+		sep  byte
+		want string
+	}{
+		{'_', "2026-11-24_09:08:07.12345"},
+		{'T', "2026-11-24T09:08:07.12345"},
+	} {
+		if got := string(s.AppendPtime(nil, tc.sep)); got != tc.want {
+			t.Errorf("AppendPtime(%q) = %q, want %q", tc.sep, got, tc.want)
+		}
+	}
+}
+
+func TestPtimeCacheAcrossSeconds(t *testing.T) {
+	var p Ptime
+	base := time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	for i, d := range []time.Duration{0, 1000, time.Second, 2 * time.Second, time.Hour * 24 * 366} {
+		tm := base.Add(d)
+		s := FromTime(tm)
+		want := tm.Format("2006-01-02_15:04:05.00000")
+		if got := string(p.Append(nil, s, '_')); got != want {
+			t.Errorf("%d: Append = %q, want %q", i, got, want)
+		}
+	}
+}
+
+func TestPtimeDoesNotAllocate(t *testing.T) {
+	var p Ptime
+	buf := make([]byte, 0, 64)
+	s := Now()
+	if n := testing.AllocsPerRun(100, func() {
+		s.Nano += 10000
+		buf = p.Append(buf[:0], s, '_')
+	}); n != 0 {
+		t.Errorf("Ptime.Append allocates %v times", n)
+	}
+}
+
+func BenchmarkPtime(b *testing.B) {
+	b.ReportAllocs()
+	var p Ptime
+	buf := make([]byte, 0, 64)
+	for b.Loop() {
+		buf = p.Append(buf[:0], Now(), '_')
+	}
+}

@@ -1,0 +1,58 @@
+# Debian package targets, included by the top Makefile.
+#
+#   make deb          build/gorunit_VERSION_ARCH.deb (reproducible)
+#   make install      build the .deb and apt install it on this machine
+#   make lintian      lintian on the .deb (fails on any error or warning)
+#   make chroot-test  install/upgrade/remove/purge in a debootstrap chroot
+#   make goreleaser-check     goreleaser check
+#   make goreleaser-snapshot  all four arches' binaries and .debs in dist/
+
+# The mtime of everything in the .deb: the last commit's time, so two
+# builds of one commit are the same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+DEB_GOARCH ?= $(shell $(GO) env GOARCH)
+MKDEB      := $(BUILD)/mkdeb
+
+.PHONY: deb install lintian chroot-test goreleaser-check goreleaser-snapshot
+
+$(MKDEB): toolchain FORCE
+	@mkdir -p $(BUILD)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./packaging
+
+## deb: build/gorunit_VERSION_ARCH.deb from build/gorunit (nfpm, gzip members)
+deb: $(BUILD)/gorunit $(MKDEB)
+	rm -f $(BUILD)/gorunit_*.deb
+	$(MKDEB) -bin $(BUILD)/gorunit -arch $(DEB_GOARCH) -version $(VERSION) -out $(BUILD)
+
+## install: build the .deb and install it with apt (runsvdir starts on /etc/svlnk)
+install: deb
+	scripts/need-pkgs apt-get:apt
+	SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --allow-downgrades ./$$(ls $(BUILD)/gorunit_*.deb)
+
+## lintian: lintian on the .deb; any error or warning not overridden fails
+lintian: deb
+	scripts/need-pkgs lintian:lintian
+	lintian --fail-on error,warning $(BUILD)/gorunit_*.deb
+
+## chroot-test: install, upgrade (local conffile edit kept), remove, purge in a bookworm chroot
+chroot-test: deb runit-ref
+	scripts/need-pkgs debootstrap:debootstrap
+	packaging/chroot-test $(BUILD)
+
+# goreleaser v2.16.0 (later versions do not install from this proxy), built
+# into build/tools on first use (~6 minutes); GORELEASER=path uses another.
+GORELEASER ?= $(BUILD)/tools/goreleaser
+
+$(BUILD)/tools/goreleaser:
+	GOBIN=$(CURDIR)/$(BUILD)/tools $(GO) install github.com/goreleaser/goreleaser/v2@v2.16.0
+
+## goreleaser-check: goreleaser check on .goreleaser.yaml
+goreleaser-check: $(GORELEASER)
+	$(GORELEASER) check
+
+## goreleaser-snapshot: static binaries and .debs for amd64, arm64, i386, armhf in dist/
+# (needs a git remote, any URL, for the commit date: see .goreleaser.yaml)
+goreleaser-snapshot: $(GORELEASER)
+	GORUNIT_VERSION=$(VERSION) $(GORELEASER) release --snapshot --clean
