@@ -15,7 +15,7 @@ if [ -f $ps ]; then
 	for p in $SHUTDOWN_PIDS; do
 		awk -v p="$p" '$1 == p && $3 !~ /^Z/' $ps | grep -q . && stray="$stray $p"
 	done
-	stray="$stray $(awk '$3 !~ /^Z/ && ($4 == "runsvdir" || $4 == "runsv" || $4 == "svlogd") { print $1 }' $ps | tr '\n' ' ')"
+	stray="$stray $(awk '$3 !~ /^Z/ { n = $5; sub(/.*\//, "", n); if ($4 ~ /^(runsvdir|runsv|svlogd)$/ || n ~ /^(runsvdir|runsv|svlogd)$/) print $1 }' $ps | tr '\n' ' ')"
 	stray=$(echo $stray)
 fi
 order=$(ls /etc/rc6.d | grep -e gorunit -e vmtest-probe | tr '\n' ' ')
