@@ -122,10 +122,21 @@ svc_pid() {
 log_pid() { svc_pid "$1" svlogd; }
 
 # listening PORT: pids of processes listening on TCP PORT.
-listening() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
+listening() { ss -ltnp "sport = :$1" 2>/dev/null | awk 'NR > 1' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
 
 # stamped FILE: lines of FILE that do not start with svlogd -tt's stamp.
 unstamped() { grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+ ' "$1"; }
+
+# apt_install DEB: what a user does: apt-get install ./DEB (apt resolves
+# dependencies); apt before 1.1 (Jessie) cannot take a file, so there
+# dpkg -i, then apt-get -f install for the dependencies.
+apt_install() {
+	if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' apt)" ge 1.1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y "$1"
+	else
+		dpkg -i "$1" || DEBIAN_FRONTEND=noninteractive apt-get -f install -y
+	fi
+}
 
 # svstat NAME: sv status NAME's output (sv's default SVDIR is /etc/svlnk).
 svstat() { timeout 10 sv status "$1" 2>&1; }

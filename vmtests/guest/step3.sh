@@ -44,7 +44,7 @@ before=$(list)
 R=$(runsvdir_pid)
 old=$(dpkg-query -W -f='${Version}' gorunit)
 t=$(now)
-if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "$NEWDEB" >/tmp/apt-upgrade.log 2>&1; then
+if ! apt_install "$NEWDEB" >/tmp/apt-upgrade.log 2>&1; then
 	tail -n 20 /tmp/apt-upgrade.log
 	fail upgrade "apt-get install -y $NEWDEB failed"
 else
