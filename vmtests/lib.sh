@@ -79,6 +79,6 @@ image_key() {
 # ssh options for talking to the guest: throwaway host keys, no prompts.
 vm_ssh_opts() {
 	printf '%s\n' -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=6 \
+		-o LogLevel=ERROR -o ConnectTimeout=30 -o ServerAliveInterval=10 -o ServerAliveCountMax=6 \
 		-o IdentitiesOnly=yes
 }

@@ -132,9 +132,9 @@ unstamped() { grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}:[0-9]{2}:[0-9]{2}\.
 # dpkg -i, then apt-get -f install for the dependencies.
 apt_install() {
 	if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' apt)" ge 1.1; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y "$1"
+		DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y "$1"
 	else
-		dpkg -i "$1" || DEBIAN_FRONTEND=noninteractive apt-get -f install -y
+		timeout 300 dpkg -i "$1" || DEBIAN_FRONTEND=noninteractive timeout 300 apt-get -f install -y
 	fi
 }
 
