@@ -47,3 +47,9 @@ require (
 	golang.org/x/net v0.47.0 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 )
+
+// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open on fds 3-4
+// for its periodic updates; runit's tools get their own fds from 3 on
+// (chpst's lock fd is 3, as scripts may expect). gorunit's daemons pin
+// GOMAXPROCS themselves.
+godebug containermaxprocs=0

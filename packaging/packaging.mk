@@ -1,9 +1,11 @@
 # Debian package targets, included by the top Makefile.
 #
-#   make deb          build/gorunit_VERSION_ARCH.deb (reproducible)
+#   make deb          build/gorunit_VERSION_ARCH.deb (reproducible);
+#                     GOARCH=arm64 make deb builds one for another arch
 #   make install      build the .deb and apt install it on this machine
 #   make lintian      lintian on the .deb (fails on any error or warning)
 #   make chroot-test  install/upgrade/remove/purge in a debootstrap chroot
+#   make cross        build the static binary for every arch goreleaser ships
 #   make goreleaser-check     goreleaser check
 #   make goreleaser-snapshot  all four arches' binaries and .debs in dist/
 
@@ -14,11 +16,13 @@ export SOURCE_DATE_EPOCH
 DEB_GOARCH ?= $(shell $(GO) env GOARCH)
 MKDEB      := $(BUILD)/mkdeb
 
-.PHONY: deb install lintian chroot-test goreleaser-check goreleaser-snapshot
+.PHONY: deb install lintian chroot-test goreleaser-check goreleaser-snapshot cross
 
 $(MKDEB): toolchain FORCE
 	@mkdir -p $(BUILD)
-	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./packaging
+	# For this machine, whatever GOARCH the package is for.
+	CGO_ENABLED=0 GOOS=$$($(GO) env GOHOSTOS) GOARCH=$$($(GO) env GOHOSTARCH) \
+		$(GO) build -trimpath -o $@ ./packaging
 
 ## deb: build/gorunit_VERSION_ARCH.deb from build/gorunit (nfpm, gzip members)
 deb: $(BUILD)/gorunit $(MKDEB)
@@ -56,3 +60,10 @@ goreleaser-check: $(GORELEASER)
 # (needs a git remote, any URL, for the commit date: see .goreleaser.yaml)
 goreleaser-snapshot: $(GORELEASER)
 	GORUNIT_VERSION=$(VERSION) $(GORELEASER) release --snapshot --clean
+
+## cross: build/cross/gorunit-{amd64,arm64,386,arm} (the arches .goreleaser.yaml ships)
+cross: toolchain
+	@mkdir -p $(BUILD)/cross
+	for a in amd64 arm64 386 arm; do \
+		GOARCH=$$a GOARM=7 $(GOBUILD) -o $(BUILD)/cross/gorunit-$$a ./cmd/gorunit || exit 1; \
+	done

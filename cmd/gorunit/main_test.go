@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorunit/gorunit/internal/svtest"
 )
@@ -22,8 +25,10 @@ func TestEveryToolNameIsAnApplet(t *testing.T) {
 			t.Errorf("svtest.Tools lists %q but the box has no such applet", n)
 		}
 	}
-	if len(applets) != len(svtest.Tools) {
-		t.Errorf("applets has %d names, svtest.Tools %d", len(applets), len(svtest.Tools))
+	for n := range applets {
+		if !slices.Contains(svtest.Tools, n) && !(n[0] == 'd' && slices.Contains(svtest.Tools, n[1:])) {
+			t.Errorf("applet %q is missing from svtest.Tools", n)
+		}
 	}
 }
 
@@ -62,7 +67,9 @@ func TestResolve(t *testing.T) {
 // and the exit code.
 func run(t *testing.T, path string, argv0 string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(path, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Args[0] = argv0
 	cmd.Env = append(os.Environ(), "SVDIR="+t.TempDir())
 	var out, errb strings.Builder
@@ -117,12 +124,12 @@ func TestBinaryDispatch(t *testing.T) {
 	})
 	// Each tool is reached under its own name, through "gorunit NAME", and
 	// the init.d chain reaches sv. The tools' own tests check what they do;
-	// here it is enough that the right one answered, which a bad-usage call
-	// shows without side effects.
+	// here it is enough that the right one answered, which a call without
+	// arguments (a usage message, for every tool) shows without side effects.
 	t.Run("tools", func(t *testing.T) {
 		for _, n := range svtest.Tools {
-			_, e1, c1 := run(t, filepath.Join(box, n), n, "-%")
-			_, e2, c2 := run(t, filepath.Join(box, "gorunit"), "gorunit", n, "-%")
+			_, e1, c1 := run(t, filepath.Join(box, n), n)
+			_, e2, c2 := run(t, filepath.Join(box, "gorunit"), "gorunit", n)
 			if strings.Contains(e1, "unknown applet") || e1 != e2 || c1 != c2 {
 				t.Errorf("%s: direct (%d %q) != via gorunit (%d %q)", n, c1, e1, c2, e2)
 			}

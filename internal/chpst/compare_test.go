@@ -60,6 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ref := svtest.RunitRef(t)
 	box := svtest.Box(t)
+	os.Chmod(box, 0o755) // nobody runs it too
 	base := t.TempDir()
 	// The programs may run as nobody: everything they touch must be
 	// reachable from /.
@@ -105,16 +106,17 @@ func (f *fixture) run(dir, name string, args ...string) result {
 	// docs/COMPATIBILITY.md for the others).
 	argv := []string{"-c", `ulimit -Sn 1000; trap '' HUP INT TSTP TTIN TTOU; exec "$@"`, "sh", filepath.Join(dir, name)}
 	for _, a := range args {
-		argv = append(argv, strings.ReplaceAll(a, "REPORT", f.script))
+		a = strings.ReplaceAll(a, "REPORT", f.script)
+		a = strings.ReplaceAll(a, "SELF", filepath.Join(dir, "chpst"))
+		argv = append(argv, a)
 	}
 	cmd := exec.Command("/bin/sh", argv...)
 	cmd.Dir = run
 	cmd.Env = f.env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	// Its own process group, so that -P and pgrphack have something
-	// to leave and setlock's waiting is killable.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Not a process group leader (it stays in the test's group), so
+	// that the setsid of -P and pgrphack succeeds and shows.
 	done := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
 		f.t.Fatal(err)
@@ -123,7 +125,7 @@ func (f *fixture) run(dir, name string, args ...string) result {
 	select {
 	case err = <-done:
 	case <-time.After(20 * time.Second):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Process.Kill()
 		<-done
 		f.t.Fatalf("%s %v: still running after 20s", name, args)
 	}
@@ -140,6 +142,7 @@ func (f *fixture) run(dir, name string, args ...string) result {
 	norm := func(s string) string {
 		s = strings.ReplaceAll(s, run, "RUN")
 		s = strings.ReplaceAll(s, f.base, "BASE")
+		s = strings.ReplaceAll(s, dir, "DIR")
 		return idLine.ReplaceAllString(s, "$$Id: ID $$")
 	}
 	return result{norm(out.String()), norm(errb.String()), code, norm(normalizeReport(string(rep)))}
@@ -268,6 +271,8 @@ func TestSideBySideState(t *testing.T) {
 		{"nice plus", []string{"chpst", "-n", "+7", "REPORT", "out"}},
 		{"nice down", []string{"chpst", "-n", "-3", "REPORT", "out"}},
 		{"nice clamped", []string{"chpst", "-n", "99", "REPORT", "out"}},
+		{"nice truncated to int", []string{"chpst", "-n", "4294967301", "REPORT", "out"}},
+		{"nice huge negative", []string{"chpst", "-n", "-2147483648", "REPORT", "out"}},
 		{"setsid", []string{"chpst", "-P", "REPORT", "out"}},
 		{"argv0", []string{"chpst", "-b", "renamed", "REPORT", "out"}},
 		{"limits", []string{"chpst", "-d", "300000000", "-o", "77", "-p", "500", "-f", "123456789", "-c", "0", "-r", "4000000", "-t", "1000", "REPORT", "out"}},
@@ -300,6 +305,14 @@ func TestSideBySideState(t *testing.T) {
 			if g.code != 0 || !strings.Contains(g.report, "== limits") {
 				t.Errorf("exit %d, stderr %q, report %q", g.code, g.stderr, g.report)
 			}
+			leader := strings.Contains(g.report, "session leader true")
+			want := tc.args[0] == "pgrphack"
+			for _, a := range tc.args {
+				want = want || strings.HasPrefix(a, "-") && strings.Contains(a, "P")
+			}
+			if leader != want {
+				t.Errorf("session leader %v, want %v", leader, want)
+			}
 		})
 	}
 }
@@ -314,6 +327,17 @@ func TestSideBySideErrors(t *testing.T) {
 	notdir := filepath.Join(f.base, "notdir")
 	os.WriteFile(notdir, nil, 0o644)
 	held := filepath.Join(f.base, "held")
+	private := filepath.Join(f.base, "private")
+	os.Mkdir(private, 0o755)
+	os.WriteFile(filepath.Join(private, "SECRET"), []byte("1"), 0o600)
+	noSearch := filepath.Join(f.base, "nosearch")
+	os.Mkdir(noSearch, 0o755)
+	os.WriteFile(filepath.Join(noSearch, "X"), []byte("1"), 0o644)
+	os.Chmod(noSearch, 0o744)
+	noRead := filepath.Join(f.base, "noread")
+	os.Mkdir(noRead, 0o755)
+	os.WriteFile(filepath.Join(noRead, "X"), []byte("1"), 0o644)
+	os.Chmod(noRead, 0o711)
 
 	// A lock held by another process for the lock cases.
 	lk, err := os.OpenFile(held, os.O_CREATE|os.O_WRONLY, 0o666)
@@ -382,6 +406,18 @@ func TestSideBySideErrors(t *testing.T) {
 		{"softlimit non-numeric", []string{"softlimit", "-o", "five", "true"}, 100},
 		{"softlimit missing argument", []string{"softlimit", "-o"}, 100},
 		{"program fails", []string{"chpst", "sh", "-c", "exit 7"}, 7},
+		// Limits are set last: they hit the program, not chpst.
+		{"no memory for the program", []string{"chpst", "-m", "0", "/bin/echo", "hi"}, 128 + 11},
+		{"softlimit no address space", []string{"softlimit", "-a", "0", "/bin/echo", "hi"}, 128 + 11},
+		// Run as nobody by an outer chpst of the same kind (SELF).
+		{"nice denied", []string{"chpst", "-u", "nobody", "SELF", "-n", "-5", "true"}, 111},
+		{"setgroups denied", []string{"chpst", "-u", "nobody", "SELF", "-u", "nobody", "true"}, 111},
+		{"lock denied", []string{"chpst", "-u", "nobody", "SELF", "-l", held, "true"}, 111},
+		{"envdir entry denied", []string{"chpst", "-u", "nobody", "SELF", "-e", private, "true"}, 111},
+		{"envdir not searchable", []string{"chpst", "-u", "nobody", "SELF", "-e", noSearch, "true"}, 111},
+		{"envdir not readable", []string{"chpst", "-u", "nobody", "SELF", "-e", noRead, "true"}, 111},
+		{"cwd not readable", []string{"chpst", "-u", "nobody", "sh", "-c", "cd " + noRead + " && exec SELF -e " + env + " true"}, 111},
+		{"program not executable by user", []string{"chpst", "-u", "nobody", "SELF", private + "/SECRET"}, 111},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.t = t
@@ -565,6 +601,71 @@ func TestLockWaits(t *testing.T) {
 			if out, errs := p.Output(); code != 0 || out != "got it\n" {
 				t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
 			}
+		})
+	}
+}
+
+// TestClosedStdinKnownDifference pins a documented difference: a standard
+// descriptor that is closed when chpst starts reaches the program closed
+// under C, open on /dev/null under gorunit (the Go runtime opens it).
+func TestClosedStdinKnownDifference(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	stdin := func(bin string) string {
+		out, _ := exec.Command("/bin/sh", "-c", `exec <&-; exec "$0" readlink /proc/self/fd/0`, bin).Output()
+		return strings.TrimSpace(string(out))
+	}
+	if got := stdin(filepath.Join(ref, "chpst")); got != "" {
+		t.Errorf("C chpst: fd 0 is %q, want closed", got)
+	}
+	if got := stdin(standalone(t)); got != "/dev/null" {
+		t.Errorf("gorunit chpst: fd 0 is %q, want /dev/null: update docs/COMPATIBILITY.md", got)
+	}
+}
+
+// TestSideBySidePath compares the program search (djb's pathexec_run).
+func TestSideBySidePath(t *testing.T) {
+	needRoot(t)
+	f := newFixture(t)
+	bin := filepath.Join(f.base, "bin")
+	os.MkdirAll(filepath.Join(bin, "isdir"), 0o755)
+	svtest.WriteScript(t, filepath.Join(bin, "noshebang"), "echo hi\n")
+	svtest.WriteScript(t, filepath.Join(bin, "hello"), "#!/bin/sh\necho hello from bin\n")
+	os.WriteFile(filepath.Join(bin, "notexec"), []byte("#!/bin/sh\n"), 0o644)
+	svtest.WriteScript(t, filepath.Join(f.base, "later", "isdir"), "#!/bin/sh\necho later isdir\n")
+	svtest.WriteScript(t, filepath.Join(f.base, "later", "notexec"), "#!/bin/sh\necho later notexec\n")
+	base := f.env
+	for _, tc := range []struct {
+		name string
+		path *string // nil: PATH unset
+		args []string
+	}{
+		{"found", ptr(bin + ":/bin"), []string{"hello"}},
+		{"unset PATH uses /bin:/usr/bin", nil, []string{"echo", "ok"}},
+		{"unset PATH not found", nil, []string{"hello"}},
+		{"empty PATH is the cwd", ptr(""), []string{"hello"}},
+		{"empty element is the cwd", ptr(":/bin"), []string{"echo", "x"}},
+		{"a directory is skipped", ptr(bin + ":" + f.base + "/later"), []string{"isdir"}},
+		{"not executable is skipped", ptr(bin + ":" + f.base + "/later"), []string{"notexec"}},
+		{"not executable remembered", ptr(bin), []string{"notexec"}},
+		{"a directory remembered", ptr(bin), []string{"isdir"}},
+		{"exec format error stops", ptr(bin + ":/bin"), []string{"noshebang"}},
+		{"envdir PATH is not searched", ptr("/bin"), []string{"-e", f.base + "/pathenv", "hello"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.t = t
+			os.MkdirAll(filepath.Join(f.base, "pathenv"), 0o755)
+			os.WriteFile(filepath.Join(f.base, "pathenv", "PATH"), []byte(bin+"\n"), 0o644)
+			f.env = nil
+			for _, kv := range base {
+				if !strings.HasPrefix(kv, "PATH=") {
+					f.env = append(f.env, kv)
+				}
+			}
+			if tc.path != nil {
+				f.env = append(f.env, "PATH="+*tc.path)
+			}
+			defer func() { f.env = base }()
+			f.compare("chpst", tc.args...)
 		})
 	}
 }

@@ -45,6 +45,8 @@ func (p Plan) Run(env cli.Env) int {
 	return ExitFatal
 }
 
+// runError is a fatal error in runit's words: "unable to VERB OBJ", and
+// the cause whose runit text follows, if any.
 type runError struct {
 	msg   string
 	err   error

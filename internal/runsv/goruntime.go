@@ -2,6 +2,7 @@ package runsv
 
 import (
 	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,6 +31,7 @@ const addedEnv = "GORUNIT_RUNSV_ADDED"
 // If /proc/self/exe cannot be executed, runsv runs on as it is.
 func tuneRuntime(args, environ []string) []string {
 	if added, ok := lookup(environ, addedEnv); ok {
+		setComm(args)
 		drop := append(strings.Split(added, ","), addedEnv)
 		return without(environ, drop)
 	}
@@ -73,4 +75,20 @@ func without(environ, names []string) []string {
 		}
 	}
 	return out
+}
+
+// setComm gives the process back the name the kernel gave it before it
+// executed /proc/self/exe, which renamed it "exe": basename(argv[0]), at
+// most 15 bytes, as execve sets it. ps -C runsv, pgrep, pidof and killall
+// go by this name.
+func setComm(args []string) {
+	if len(args) == 0 {
+		return
+	}
+	name := args[0][strings.LastIndexByte(args[0], '/')+1:]
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	b := append([]byte(name), 0)
+	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
 }

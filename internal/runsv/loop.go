@@ -7,6 +7,7 @@ import (
 
 func (r *runsv) main() int {
 	ev := notify()
+	defaultSignals()
 	if err := r.setup(); err != nil {
 		return ExitFatal
 	}

@@ -60,11 +60,12 @@ func Main(env cli.Env) int {
 	return r.main()
 }
 
+// environ is runsv's environment, which its children get.
 func environ(env cli.Env) []string {
 	if env.Environ != nil {
 		return env.Environ()
 	}
-	return os.Environ()
+	return nil
 }
 
 // sleep is runit's sleep(): the whole duration, through signals. runsv

@@ -2,8 +2,10 @@ package runsv_test
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +19,17 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if code, ok := runHelper(); ok {
+		os.Exit(code)
+	}
+	// These tests mostly wait for processes; run more of them at once
+	// than there are CPUs unless -parallel says otherwise.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "8")
+	}
 	code := m.Run()
 	svtest.Cleanup()
 	os.Exit(code)
@@ -30,8 +43,75 @@ const wait = 20 * time.Second
 type svc struct {
 	t    *testing.T
 	dir  string
-	proc *svtest.Proc
+	proc *proc
 }
+
+// proc is a runsv started by startProc: in a process group of its own,
+// which every process it starts joins too, with stdout and stderr in a
+// file. At the end of the test it gets TERM, then its whole group KILL:
+// no service outlives a test, and nothing holds a pipe the test waits on.
+type proc struct {
+	pid  int
+	cmd  *exec.Cmd
+	out  *os.File
+	done chan struct{}
+}
+
+func startProc(t *testing.T, dir string, argv ...string) *proc {
+	t.Helper()
+	out, err := os.CreateTemp(t.TempDir(), "output")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{pid: cmd.Process.Pid, cmd: cmd, out: out, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		if !p.Exited() {
+			p.Signal(syscall.SIGTERM)
+			if _, err := p.Wait(10 * time.Second); err != nil {
+				t.Errorf("%v: needed SIGKILL after TERM", argv)
+			}
+		}
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+		out.Close()
+	})
+	return p
+}
+
+// Output is what the process wrote to stdout and stderr so far.
+func (p *proc) Output() string {
+	b, _ := os.ReadFile(p.out.Name())
+	return string(b)
+}
+
+func (p *proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Wait waits up to d for the process to exit and returns its exit code.
+func (p *proc) Wait(d time.Duration) (int, error) {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode(), nil
+	case <-time.After(d):
+		return 0, fmt.Errorf("pid %d still running after %v", p.cmd.Process.Pid, d)
+	}
+}
+
+func (p *proc) Signal(sig syscall.Signal) error { return p.cmd.Process.Signal(sig) }
 
 // newSvc writes a service directory: files maps a path under it to its
 // content; paths ending in "/" are directories; content starting with
@@ -75,7 +155,7 @@ func runsvBin(t *testing.T, ref string) string {
 // start runs runsv (bin) on the service directory.
 func (s *svc) start(bin string) *svc {
 	s.t.Helper()
-	s.proc = svtest.Start(s.t, filepath.Dir(s.dir), nil, bin, s.dir)
+	s.proc = startProc(s.t, filepath.Dir(s.dir), bin, s.dir)
 	s.waitOK("supervise")
 	return s
 }
@@ -87,8 +167,7 @@ func (s *svc) waitOK(sup string) {
 	s.t.Helper()
 	svtest.WaitFor(s.t, wait, func() error {
 		if s.proc.Exited() {
-			_, stderr := s.proc.Output()
-			return fmt.Errorf("runsv exited: %s", stderr)
+			return fmt.Errorf("runsv exited: %s", s.proc.Output())
 		}
 		return supervise.ProbeOK(s.path(sup))
 	})
@@ -176,26 +255,20 @@ func (s *svc) stop() {
 		s.t.Fatal(err)
 	}
 	if code != 0 {
-		_, stderr := s.proc.Output()
-		s.t.Fatalf("runsv exit %d, want 0; stderr %q", code, stderr)
+		s.t.Fatalf("runsv exit %d, want 0; output %q", code, s.proc.Output())
 	}
 }
 
 // Scripts used by the tests.
 const (
-	runSleep = "#!/bin/sh\necho $$ >> started\nexec sleep 1000\n"
-	// runTrap records the signals it gets and exits on TERM.
-	runTrap = `#!/bin/sh
-echo $$ >> started
-for s in HUP ALRM INT QUIT USR1 USR2 CONT; do trap "echo $s >> signals" $s; done
-trap "echo TERM >> signals; exit 0" TERM
-while :; do sleep 1 & wait; done
-`
+	runSleep   = "#!/bin/sh\necho $$ >> started\nexec sleep 1000\n"
 	finishArgs = "#!/bin/sh\necho \"$#:$*\" >> finished\n"
 )
 
 func TestStartsRunAndWritesSupervise(t *testing.T) {
-	s := newSvc(t, map[string]string{"run": runSleep}).start(runsvBin(t, ""))
+	s := newSvc(t, map[string]string{"run": runSleep})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	st := s.waitRun("supervise")
 	if st.Want != supervise.WantUp || st.Paused || st.Term {
 		t.Errorf("status %+v", st)
@@ -219,15 +292,32 @@ func TestStartsRunAndWritesSupervise(t *testing.T) {
 	}
 }
 
+// runsv executes itself again to tune the Go runtime; the kernel names a
+// process after the file it executes, so without care ps -C runsv, pgrep
+// and pidof would see "exe" (/proc/self/exe).
+func TestKeepsItsProcessName(t *testing.T) {
+	s := newSvc(t, map[string]string{"run": runSleep})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", s.proc.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(b)); got != "runsv" {
+		t.Errorf("comm = %q, want runsv", got)
+	}
+	s.stop()
+}
+
 func TestUsage(t *testing.T) {
 	bin := runsvBin(t, "")
 	for _, args := range [][]string{{}, {"a", "b"}} {
-		p := svtest.Start(t, t.TempDir(), nil, append([]string{bin}, args...)...)
+		p := startProc(t, t.TempDir(), append([]string{bin}, args...)...)
 		code, err := p.Wait(wait)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, stderr := p.Output()
+		stderr := p.Output()
 		if code != 1 || stderr != "usage: "+bin+" dir\n\n" {
 			t.Errorf("runsv %q: exit %d, stderr %q", args, code, stderr)
 		}
@@ -235,7 +325,9 @@ func TestUsage(t *testing.T) {
 }
 
 func TestDownUpOnceExit(t *testing.T) {
-	s := newSvc(t, map[string]string{"run": runSleep, "down": ""}).start(runsvBin(t, ""))
+	s := newSvc(t, map[string]string{"run": runSleep, "down": ""})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	st := s.waitDown("supervise")
 	if st.Want != supervise.WantDown {
 		t.Fatalf("with ./down: %+v", st)
@@ -271,6 +363,7 @@ func TestFinishArguments(t *testing.T) {
 	if err := syscall.Mkfifo(s.path("go"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Parallel()
 	s.start(runsvBin(t, ""))
 	s.send("supervise", "o")
 	s.waitFile("started", hasLines(1))
@@ -296,7 +389,9 @@ func TestTermExitSequenceWithLog(t *testing.T) {
 		"run":     "#!/bin/sh\necho hello\nexec sleep 1000\n",
 		"finish":  "#!/bin/sh\necho finish \"$@\"\n",
 		"log/run": "#!/bin/sh\nexec cat > out\n",
-	}).start(runsvBin(t, ""))
+	})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	s.waitOK("log/supervise")
 	s.waitRun("supervise")
 	s.waitRun("log/supervise")
@@ -314,14 +409,16 @@ func TestTermExitSequenceWithLog(t *testing.T) {
 }
 
 func TestLockContention(t *testing.T) {
-	s := newSvc(t, map[string]string{"run": runSleep}).start(runsvBin(t, ""))
+	s := newSvc(t, map[string]string{"run": runSleep})
+	t.Parallel()
+	s.start(runsvBin(t, ""))
 	s.waitRun("supervise")
-	p := svtest.Start(t, filepath.Dir(s.dir), nil, runsvBin(t, ""), s.dir)
+	p := startProc(t, filepath.Dir(s.dir), runsvBin(t, ""), s.dir)
 	code, err := p.Wait(wait)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, stderr := p.Output()
+	stderr := p.Output()
 	want := "runsv " + s.dir + ": fatal: unable to lock supervise/lock: temporary failure\n"
 	if code != 111 || stderr != want {
 		t.Errorf("second runsv: exit %d, stderr %q; want 111, %q", code, stderr, want)

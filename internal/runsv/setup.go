@@ -28,6 +28,7 @@ func (r *runsv) setup() error {
 	if err := unix.Chdir(r.dir); err != nil {
 		return r.fatal(err, "unable to change to directory")
 	}
+	r.pidchanged = true // runsv.c starts with pidchanged = 1
 	r.svd[0] = newService(false)
 	r.svd[0].start = r.stamp()
 	var st unix.Stat_t

@@ -89,7 +89,7 @@ func TestMessagesLikeC(t *testing.T) {
 					os.Symlink(exe, filepath.Join(empty, "runsvdir"))
 					bin = filepath.Join(empty, "runsvdir")
 				}
-				env := []string{"PATH=" + filepath.Join(empty, "nothing-here"), helperEnv + "=1"}
+				env := []string{"PATH=" + filepath.Join(empty, "nothing-here"), helperEnv + "=1", goraceEnv()}
 				d := startDaemon(t, dir, env, append([]string{bin}, tc.args...)...)
 				lines := func() []string {
 					s := d.stderr()
@@ -148,4 +148,51 @@ func lastWith(l []string, s string) string {
 		}
 	}
 	return ""
+}
+
+// TestLogDisplayLikeC compares what ps shows of the log argument: first
+// the '.' written at start, then runsvdir's own warning about a dangling
+// link, scrolled in from the right.
+func TestLogDisplayLikeC(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	exe, _ := os.Executable()
+	logArg := "log: " + strings.Repeat("_", 90)
+	var got [2]string
+	for i, bin := range []string{filepath.Join(ref, "runsvdir"), exe} {
+		dir := t.TempDir()
+		os.Mkdir(filepath.Join(dir, "svc"), 0o755)
+		empty := t.TempDir()
+		if i == 1 {
+			os.Symlink(exe, filepath.Join(empty, "runsvdir"))
+			bin = filepath.Join(empty, "runsvdir")
+		}
+		env := []string{"PATH=" + filepath.Join(empty, "nothing-here"), helperEnv + "=1", goraceEnv()}
+		d := startDaemon(t, dir, env, bin, "svc", logArg)
+		shown := func() string {
+			args, err := cmdline(d.p.Pid)
+			if err != nil || len(args) != 3 {
+				return fmt.Sprint(args, err)
+			}
+			return args[2]
+		}
+		svtest.WaitFor(t, 20*time.Second, func() error {
+			if s := shown(); !strings.HasSuffix(s, "_.") {
+				return fmt.Errorf("shows %q", s)
+			}
+			return nil
+		})
+		os.Symlink("/nonexistent", filepath.Join(dir, "svc", "dangling"))
+		svtest.WaitFor(t, 20*time.Second, func() error {
+			if s := shown(); !strings.HasSuffix(s, "file does not exist\n") {
+				return fmt.Errorf("shows %q", s)
+			}
+			return nil
+		})
+		got[i] = shown()
+		d.p.Signal(unix.SIGTERM)
+		d.wait(10 * time.Second)
+	}
+	if got[0] != got[1] {
+		t.Errorf("C shows %q\ngorunit shows %q", got[0], got[1])
+	}
 }

@@ -11,10 +11,14 @@ import (
 )
 
 // Timing. runit checks dir's mtime at most once a second, sleeping 5
-// seconds when nothing is pending and 1 second when a check is due; the
-// same rhythm is gorunit's fallback behind inotify.
+// seconds when nothing is pending and 1 second when a check is due. gorunit
+// keeps that rhythm without inotify; with dir watched, the periodic check
+// is only a fallback (for changes no event tells of, such as a mount over
+// dir) and comes every minute, which keeps runsvdir's idle CPU below
+// runit's: each wake-up of a Go process costs more than one of runit's.
 const (
 	idleCheck    = 5 * time.Second
+	watchedCheck = 60 * time.Second
 	retryCheck   = 1 * time.Second
 	restartDelay = 1 * time.Second // a runsv is started at most once a second per service
 	logMark      = 900 * time.Second
@@ -115,9 +119,14 @@ func (d *daemon) fatalSys(err error, pieces ...string) {
 
 // main is runsvdir after argument parsing: set up, then the event loop.
 func (d *daemon) main(env cli.Env, o opts) int {
-	sigc := make(chan os.Signal, 32)
-	signal.Notify(sigc, unix.SIGTERM, unix.SIGHUP, unix.SIGALRM, unix.SIGCHLD)
+	// SIGCHLD has a channel of its own: a burst of children exiting must
+	// not fill the channel and crowd out a TERM or HUP. One pending CHLD
+	// is enough, as reap collects every exited child.
+	sigc, chldc := make(chan os.Signal, 8), make(chan os.Signal, 1)
+	signal.Notify(sigc, unix.SIGTERM, unix.SIGHUP, unix.SIGALRM)
+	signal.Notify(chldc, unix.SIGCHLD)
 	defer signal.Stop(sigc)
+	defer signal.Stop(chldc)
 
 	var logc chan []byte
 	if o.hasLog {
@@ -135,23 +144,23 @@ func (d *daemon) main(env cli.Env, o opts) int {
 	d.curdir = fd
 	defer unix.Close(fd)
 
-	dirty := make(chan struct{}, 1)
+	scanc, checkc := make(chan struct{}, 1), make(chan struct{}, 1)
 	if w, err := newWatcher(); err == nil {
 		d.w = w
-		go w.read(dirty)
+		go w.read(scanc, checkc)
 		defer w.f.Close()
 	} else {
 		d.warnSys(err, "unable to initialize inotify instance")
 	}
-	return d.loop(sigc, dirty, logc)
+	return d.loop(sigc, chldc, scanc, checkc, logc)
 }
 
 // loop is the one event loop: signals, inotify tokens, log bytes and one
 // timer. Children are reaped here and nowhere else.
-func (d *daemon) loop(sigc <-chan os.Signal, dirty <-chan struct{}, logc <-chan []byte) int {
+func (d *daemon) loop(sigc, chldc <-chan os.Signal, scanc, checkc <-chan struct{}, logc <-chan []byte) int {
 	now := time.Now()
 	d.nextCheck = now
-	d.lastCheck = now
+	d.lastCheck = now.Round(0) // wall clock only
 	if d.log != nil {
 		d.logStamp = now
 	}
@@ -162,10 +171,10 @@ func (d *daemon) loop(sigc <-chan os.Signal, dirty <-chan struct{}, logc <-chan 
 		d.due(now)
 		timer.Reset(d.deadline().Sub(now))
 		select {
+		case <-chldc:
+			d.reap()
 		case s := <-sigc:
 			switch s {
-			case unix.SIGCHLD:
-				d.reap()
 			case unix.SIGTERM:
 				return ExitTERM
 			case unix.SIGHUP:
@@ -179,8 +188,10 @@ func (d *daemon) loop(sigc <-chan os.Signal, dirty <-chan struct{}, logc <-chan 
 				d.forced = true
 				d.scanSoon(time.Now())
 			}
-		case <-dirty:
+		case <-scanc:
 			d.scanSoon(time.Now())
+		case <-checkc:
+			d.nextCheck = time.Now()
 		case b := <-logc:
 			d.log.add(b)
 		case <-timer.C:
@@ -243,11 +254,19 @@ func (d *daemon) checkDir(now time.Time) {
 		d.nextCheck = now.Add(retryCheck)
 		return
 	}
-	if d.check || st.Mtim.Sec != d.mtime || st.Ino != d.ino || st.Dev != d.dev {
+	if d.check || int64(st.Mtim.Sec) != d.mtime || st.Ino != d.ino || st.Dev != d.dev {
 		d.scan(now, false)
 		return
 	}
-	d.nextCheck = now.Add(idleCheck)
+	d.nextCheck = now.Add(d.period())
+}
+
+// period is the time to the next periodic check when nothing is pending.
+func (d *daemon) period() time.Duration {
+	if d.w != nil && d.w.wd >= 0 {
+		return watchedCheck
+	}
+	return idleCheck
 }
 
 // reap collects every exited child. A runsv that belonged to a service

@@ -68,13 +68,21 @@ func fakeRunsv() {
 	}
 }
 
+// record appends a line to $FAKE_LOG and, when set, to the FIFO
+// $FAKE_FIFO (benchmarks wait on it).
 func record(format string, args ...any) {
-	f, err := os.OpenFile(os.Getenv("FAKE_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		os.Exit(111)
+	line := fmt.Sprintf(format, args...) + "\n"
+	for _, v := range []string{"FAKE_LOG", "FAKE_FIFO"} {
+		if os.Getenv(v) == "" {
+			continue
+		}
+		f, err := os.OpenFile(os.Getenv(v), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			os.Exit(111)
+		}
+		f.WriteString(line)
+		f.Close()
 	}
-	f.WriteString(fmt.Sprintf(format, args...) + "\n")
-	f.Close()
 }
 
 // event is one line of the fake runsv log.
@@ -143,8 +151,14 @@ func (r *rig) link(target, name string) {
 
 func (r *rig) env() []string {
 	env := svtest.PathWith(r.bin)
-	env = append(env, helperEnv+"=1", "FAKE_LOG="+r.fakeLog)
+	env = append(env, helperEnv+"=1", "FAKE_LOG="+r.fakeLog, goraceEnv())
 	return append(env, r.extra...)
+}
+
+// goraceEnv keeps the race runtime from sleeping a second at exit
+// (atexit_sleep_ms) in every helper process.
+func goraceEnv() string {
+	return "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")
 }
 
 // start runs the test binary as runsvdir with args in r.dir.
@@ -243,7 +257,7 @@ type daemonProc struct {
 	status *os.ProcessState
 }
 
-func startDaemon(t *testing.T, dir string, env []string, argv ...string) *daemonProc {
+func startDaemon(t testing.TB, dir string, env []string, argv ...string) *daemonProc {
 	t.Helper()
 	errf := filepath.Join(t.TempDir(), "stderr")
 	f, err := os.Create(errf)
@@ -301,7 +315,7 @@ func (d *daemonProc) stderr() string {
 }
 
 // waitStderr waits until stderr holds at least n copies of line.
-func (d *daemonProc) waitStderr(t *testing.T, line string, n int) {
+func (d *daemonProc) waitStderr(t testing.TB, line string, n int) {
 	t.Helper()
 	svtest.WaitFor(t, 20*time.Second, func() error {
 		if c := strings.Count(d.stderr(), line+"\n"); c < n {

@@ -118,7 +118,7 @@ func TestLookupEnv(t *testing.T) {
 }
 
 // inotifyEvent builds one raw event.
-func inotifyEvent(mask uint32, name string) []byte {
+func inotifyEvent(wd int32, mask uint32, name string) []byte {
 	nlen := 0
 	if name != "" {
 		nlen = (len(name) + 16) &^ 15
@@ -127,40 +127,74 @@ func inotifyEvent(mask uint32, name string) []byte {
 	putU32 := func(off int, v uint32) {
 		b[off], b[off+1], b[off+2], b[off+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 	}
+	putU32(0, uint32(wd))
 	putU32(4, mask)
 	putU32(12, uint32(nlen))
 	copy(b[unix.SizeofInotifyEvent:], name)
 	return b
 }
 
-func TestRelevant(t *testing.T) {
+func TestClassify(t *testing.T) {
 	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	const main, other = 1, 2
 	for _, tc := range []struct {
-		name string
-		b    []byte
-		want bool
+		name        string
+		b           []byte
+		scan, check bool
 	}{
-		{"new entry", inotifyEvent(unix.IN_CREATE, "a"), true},
-		{"dot entry", inotifyEvent(unix.IN_CREATE, ".forced-rescan"), false},
-		{"dot entries only", cat(inotifyEvent(unix.IN_CREATE, ".a"), inotifyEvent(unix.IN_DELETE, ".b")), false},
-		{"dot then real", cat(inotifyEvent(unix.IN_MOVED_FROM, ".a"), inotifyEvent(unix.IN_MOVED_TO, "a")), true},
-		{"dir removed", inotifyEvent(unix.IN_DELETE_SELF, ""), true},
-		{"overflow", inotifyEvent(unix.IN_Q_OVERFLOW, ""), true},
-		{"watch gone", inotifyEvent(unix.IN_IGNORED, ""), true},
-		{"truncated header", []byte{1, 2, 3}, true},
-		{"truncated name", inotifyEvent(unix.IN_CREATE, ".abc")[:20], true},
-		{"empty", nil, false},
+		{"new entry", inotifyEvent(main, unix.IN_CREATE, "a"), true, false},
+		{"dot entry", inotifyEvent(main, unix.IN_CREATE, ".forced-rescan"), false, false},
+		{"dot entries only", cat(inotifyEvent(main, unix.IN_CREATE, ".a"), inotifyEvent(main, unix.IN_DELETE, ".b")), false, false},
+		{"dot then real", cat(inotifyEvent(main, unix.IN_MOVED_FROM, ".a"), inotifyEvent(main, unix.IN_MOVED_TO, "a")), true, false},
+		{"dir removed", inotifyEvent(main, unix.IN_DELETE_SELF, ""), true, false},
+		{"watch gone", inotifyEvent(main, unix.IN_IGNORED, ""), true, false},
+		{"overflow", inotifyEvent(-1, unix.IN_Q_OVERFLOW, ""), true, true},
+		{"link on the way replaced", inotifyEvent(other, unix.IN_MOVED_TO, "current"), false, true},
+		{"dot name on the way", inotifyEvent(other, unix.IN_CREATE, ".x"), false, true},
+		{"both", cat(inotifyEvent(other, unix.IN_CREATE, "x"), inotifyEvent(main, unix.IN_CREATE, "a")), true, true},
+		{"truncated header", []byte{1, 2, 3}, true, true},
+		{"truncated name", inotifyEvent(main, unix.IN_CREATE, ".abc")[:20], true, true},
+		{"empty", nil, false, false},
 	} {
-		if got := relevant(tc.b); got != tc.want {
-			t.Errorf("%s: relevant = %v, want %v", tc.name, got, tc.want)
+		scan, check := classify(tc.b, main)
+		if scan != tc.scan || check != tc.check {
+			t.Errorf("%s: scan, check = %v, %v; want %v, %v", tc.name, scan, check, tc.scan, tc.check)
 		}
 	}
 }
 
-func FuzzRelevant(f *testing.F) {
-	f.Add(inotifyEvent(unix.IN_CREATE, ".x"))
-	f.Add(inotifyEvent(unix.IN_DELETE, "svc"))
-	f.Fuzz(func(t *testing.T, b []byte) { relevant(b) })
+func FuzzClassify(f *testing.F) {
+	f.Add(inotifyEvent(1, unix.IN_CREATE, ".x"))
+	f.Add(inotifyEvent(2, unix.IN_DELETE, "svc"))
+	f.Fuzz(func(t *testing.T, b []byte) { classify(b, 1) })
+}
+
+func TestLinkDirs(t *testing.T) {
+	dir := t.TempDir()
+	// dir/service -> runit/runsvdir/current -> default (relative), and
+	// dir/abs -> dir/runit/runsvdir/default (absolute).
+	os.MkdirAll(filepath.Join(dir, "runit", "runsvdir", "default"), 0o755)
+	os.Symlink("default", filepath.Join(dir, "runit", "runsvdir", "current"))
+	os.Symlink("runit/runsvdir/current", filepath.Join(dir, "service"))
+	os.Symlink(filepath.Join(dir, "runit", "runsvdir", "default"), filepath.Join(dir, "abs"))
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{filepath.Join(dir, "service"), []string{dir, filepath.Join(dir, "runit", "runsvdir")}},
+		{filepath.Join(dir, "abs"), []string{dir}},
+		{filepath.Join(dir, "runit", "runsvdir", "default"), nil},
+		{filepath.Join(dir, "missing", "x"), nil},
+	} {
+		if diff := cmp.Diff(tc.want, linkDirs(tc.path)); diff != "" {
+			t.Errorf("linkDirs(%s) (-want +got):\n%s", tc.path, diff)
+		}
+	}
+	// Loops end.
+	os.Symlink("loop", filepath.Join(dir, "loop"))
+	if got := linkDirs(filepath.Join(dir, "loop")); len(got) != 40 {
+		t.Errorf("loop: %d dirs", len(got))
+	}
 }
 
 func TestTitleAdd(t *testing.T) {
@@ -374,16 +408,22 @@ func TestALRMForcesRescan(t *testing.T) {
 	d.p.Signal(unix.SIGALRM)
 	d.waitStderr(t, warning, n+1) // a scan though dir did not change
 	forced := filepath.Join(r.svdir, ".forced-rescan")
+	// runsvdir creates (truncates) the file, then writes the label: a read
+	// in between sees it empty, so wait for a whole label.
 	var label string
+	var st tai64n.Stamp
 	svtest.WaitFor(t, 10*time.Second, func() error {
 		b, err := os.ReadFile(forced)
+		if err != nil {
+			return err
+		}
 		label = string(b)
-		return err
+		st, err = tai64n.ParseLabel(label)
+		if err != nil {
+			return fmt.Errorf(".forced-rescan %q: %v", label, err)
+		}
+		return nil
 	})
-	st, err := tai64n.ParseLabel(label)
-	if err != nil {
-		t.Fatalf(".forced-rescan %q: %v", label, err)
-	}
 	if st.Time().Before(before) || st.Time().After(time.Now().Add(time.Second)) {
 		t.Errorf(".forced-rescan %q is %v, not now", label, st.Time())
 	}
@@ -537,7 +577,7 @@ func TestRunsvNotOnPath(t *testing.T) {
 	r.link(r.def("a"), "a")
 	empty := filepath.Join(r.dir, "empty")
 	os.Mkdir(empty, 0o755)
-	env := []string{"PATH=" + empty, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog}
+	env := []string{"PATH=" + empty, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog, goraceEnv()}
 	d := startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), r.svdir)
 	msg := "runsvdir " + r.svdir + ": fatal: unable to start runsv a: file does not exist"
 	d.waitStderr(t, msg, 2) // retried
@@ -561,7 +601,7 @@ func TestPathSearchSkipsUnusable(t *testing.T) {
 	os.MkdirAll(filepath.Join(p1, "runsv"), 0o755)
 	os.Mkdir(p2, 0o755)
 	os.WriteFile(filepath.Join(p2, "runsv"), []byte("#!/bin/sh\n"), 0o644)
-	env := []string{"PATH=" + p1 + ":" + p2 + ":" + r.bin, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog}
+	env := []string{"PATH=" + p1 + ":" + p2 + ":" + r.bin, helperEnv + "=1", "FAKE_LOG=" + r.fakeLog, goraceEnv()}
 	startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), r.svdir)
 	r.waitEvent("start", "a", 1)
 }
@@ -653,45 +693,99 @@ func killChildren(pid int) {
 	}
 }
 
-// --- with a real runsv: gorunit's once it is on main, else Debian's ---
+// --- with a real runsv: gorunit's and Debian's ---
 
-// realRunsv returns a directory whose runsv is a working one.
-func realRunsv(t *testing.T) string {
+// realRunsvs returns the directories holding a working runsv: the box
+// (once gorunit's runsv is more than a stub) and $RUNIT_REF.
+func realRunsvs(t *testing.T) map[string]string {
 	t.Helper()
+	out := map[string]string{}
 	box := svtest.Box(t)
-	out, _ := exec.Command(filepath.Join(box, "runsv")).CombinedOutput()
-	if !strings.Contains(string(out), "not implemented") {
-		return box
+	if b, _ := exec.Command(filepath.Join(box, "runsv")).CombinedOutput(); !strings.Contains(string(b), "not implemented") {
+		out["gorunit runsv"] = box
 	}
-	return svtest.RunitRef(t)
+	if ref := os.Getenv("RUNIT_REF"); ref != "" {
+		out["C runsv"] = ref
+	}
+	if len(out) == 0 {
+		t.Skip("no working runsv")
+	}
+	return out
 }
 
 func TestWithRealRunsv(t *testing.T) {
-	bin := realRunsv(t)
+	for name, bin := range realRunsvs(t) {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t)
+			ran := filepath.Join(r.dir, "ran")
+			a := r.def("a")
+			svtest.WriteScript(t, filepath.Join(a, "run"), "#!/bin/sh\necho $$ >> "+ran+"\nexec sleep 600\n")
+			env := append(svtest.PathWith(bin), helperEnv+"=1")
+			d := startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), "-P", r.svdir, "log: "+strings.Repeat(".", 30))
+			r.link(a, "a")
+			var pid int
+			svtest.WaitFor(t, 20*time.Second, func() error {
+				b, err := os.ReadFile(ran)
+				if err != nil {
+					return err
+				}
+				pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+				return err
+			})
+			runsvs := children(d.p.Pid)
+			d.p.Signal(unix.SIGHUP)
+			if code, err := d.wait(20 * time.Second); err != nil || code != ExitHUP {
+				t.Fatalf("exit %d, %v", code, err)
+			}
+			svtest.WaitFor(t, 20*time.Second, func() error {
+				if alive(pid) {
+					return fmt.Errorf("service %d still running after HUP", pid)
+				}
+				for p := range runsvs {
+					if alive(p) {
+						return fmt.Errorf("runsv %d still running after HUP", p)
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// TestDirSwitchedBehindSymlink switches dir the way runsvchdir does:
+// dir is a symlink to runsvdir/current, which is replaced by a rename to
+// point at another directory. The watch on runsvdir/ notices it (the
+// periodic fallback would take a minute: the deadline is below that).
+func TestDirSwitchedBehindSymlink(t *testing.T) {
 	r := newRig(t)
-	ran := filepath.Join(r.dir, "ran")
-	a := r.def("a")
-	svtest.WriteScript(t, filepath.Join(a, "run"), "#!/bin/sh\necho $$ >> "+ran+"\nexec sleep 600\n")
-	env := append(svtest.PathWith(bin), helperEnv+"=1")
-	d := startDaemon(t, r.dir, env, filepath.Join(r.bin, "runsvdir"), "-P", r.svdir)
-	r.link(a, "a")
-	var pid int
-	svtest.WaitFor(t, 20*time.Second, func() error {
-		b, err := os.ReadFile(ran)
-		if err != nil {
-			return err
-		}
-		pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
-		return err
-	})
-	d.p.Signal(unix.SIGHUP)
-	if code, err := d.wait(20 * time.Second); err != nil || code != ExitHUP {
-		t.Fatalf("exit %d, %v", code, err)
+	base := filepath.Join(r.dir, "runit", "runsvdir")
+	for _, n := range []string{"default", "single"} {
+		os.MkdirAll(filepath.Join(base, n), 0o755)
+	}
+	os.Symlink(r.def("a"), filepath.Join(base, "default", "a"))
+	os.Symlink(r.def("b"), filepath.Join(base, "single", "b"))
+	os.Symlink("default", filepath.Join(base, "current"))
+	svc := filepath.Join(r.dir, "etc-service")
+	os.Symlink(filepath.Join(base, "current"), svc)
+	d := startDaemon(t, r.dir, r.env(), filepath.Join(r.bin, "runsvdir"), svc)
+	a := r.waitEvent("start", "a", 1)
+	os.Symlink("single", filepath.Join(base, "current.new"))
+	if err := os.Rename(filepath.Join(base, "current.new"), filepath.Join(base, "current")); err != nil {
+		t.Fatal(err)
 	}
 	svtest.WaitFor(t, 20*time.Second, func() error {
-		if alive(pid) {
-			return fmt.Errorf("service %d still running after HUP", pid)
+		if len(r.find("start", "b")) == 0 {
+			return fmt.Errorf("b not started")
 		}
 		return nil
 	})
+	if got := r.waitEvent("term", "a", 1); got.pid != a.pid {
+		t.Errorf("term to %d, want %d", got.pid, a.pid)
+	}
+	// And the new directory is watched.
+	os.Symlink(r.def("c"), filepath.Join(base, "single", "c"))
+	r.waitEvent("start", "c", 1)
+	if d.exited() {
+		t.Fatal("exited")
+	}
 }

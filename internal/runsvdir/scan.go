@@ -3,6 +3,8 @@ package runsvdir
 import (
 	"errors"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorunit/gorunit/internal/tai64n"
@@ -16,12 +18,15 @@ const forcedFile = "./.forced-rescan"
 // runsvdir() does with cwd = dir: chdir, scan, fchdir back. runsv is
 // started from within dir, so its argv[1] is the bare entry name.
 func (d *daemon) scan(now time.Time, forced bool) {
-	d.nextCheck = now.Add(idleCheck)
+	d.nextCheck = now.Add(d.period())
 	var st unix.Stat_t
 	if err := unix.Stat(d.svdir, &st); err != nil {
 		d.warnSys(err, "unable to stat ", d.svdir)
 		d.retry(now)
 		return
+	}
+	if d.w != nil {
+		d.w.watchChain(d.svdir)
 	}
 	if err := unix.Chdir(d.svdir); err != nil {
 		d.warnSys(err, "unable to change directory to ", d.svdir)
@@ -30,12 +35,10 @@ func (d *daemon) scan(now time.Time, forced bool) {
 	}
 	if d.w != nil {
 		// Follow dir being replaced. A failure (no inotify watches left)
-		// leaves the periodic check, i.e. runit's behaviour.
-		if err := d.w.watch("."); err != nil {
-			d.w.wd = -1
-		}
+		// leaves the periodic check at runit's pace.
+		d.w.watchDir()
 	}
-	d.mtime, d.dev, d.ino = st.Mtim.Sec, st.Dev, st.Ino
+	d.mtime, d.dev, d.ino = int64(st.Mtim.Sec), st.Dev, st.Ino
 	d.check = false
 	d.scanEntries(now)
 	if forced {
@@ -122,6 +125,7 @@ func (d *daemon) scanEntries(now time.Time) {
 			}
 		}
 	}
+	var jobs []job
 	for _, e := range found {
 		s, ok := d.svc[e.id]
 		if !ok {
@@ -131,7 +135,7 @@ func (d *daemon) scanEntries(now time.Time) {
 			}
 			s = &slot{seen: true}
 			d.svc[e.id] = s
-			d.start(s, e.name, now)
+			jobs = append(jobs, job{s, e.name})
 			continue
 		}
 		if s.pid != 0 {
@@ -141,27 +145,66 @@ func (d *daemon) scanEntries(now time.Time) {
 			d.scanSoon(next)
 			continue
 		}
-		d.start(s, e.name, now)
+		jobs = append(jobs, job{s, e.name})
 	}
+	d.startAll(jobs, now)
 }
 
-// start runs "runsv NAME" for s. Failures are warned about (an exec
-// failure with runit's "fatal" message, which in runit comes from the
-// child) and retried a second later.
-func (d *daemon) start(s *slot, name string, now time.Time) {
-	s.started = now
-	pid, err := d.spawn([]string{"runsv", name})
-	if err != nil {
-		var fe *forkError
-		if errors.As(err, &fe) {
-			d.warnSys(err, "unable to fork for ", name)
-		} else {
-			d.fatalSys(err, "unable to start runsv ", name)
+// job is a runsv to start.
+type job struct {
+	s    *slot
+	name string
+}
+
+// spawnWorkers bounds how many runsv are being started at once. Go's
+// ForkExec returns only once the child has exec'd (vfork), while C's fork
+// returns at once; on a saturated machine each child waits its turn on a
+// CPU before it can exec, so a few starts in flight keep a scan of many
+// new services from waiting for every child in turn. Concurrent ForkExec
+// calls do not serialise (pipe2 and O_CLOEXEC everywhere).
+const spawnWorkers = 8
+
+// startAll runs "runsv NAME" for every job, in the current directory.
+// Only the forks run in parallel; the results are applied here, in
+// order, so messages come in directory order. Failures are warned about
+// (an exec failure with runit's "fatal" message, which in runit comes from
+// the child) and retried a second later.
+func (d *daemon) startAll(jobs []job, now time.Time) {
+	pids := make([]int, len(jobs))
+	errs := make([]error, len(jobs))
+	argv := func(i int) []string { return []string{"runsv", jobs[i].name} }
+	if len(jobs) == 1 {
+		pids[0], errs[0] = d.spawn(argv(0))
+	} else if len(jobs) > 1 {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(spawnWorkers, len(jobs)) {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(jobs) {
+						return
+					}
+					pids[i], errs[i] = d.spawn(argv(i))
+				}
+			})
 		}
-		d.scanSoon(now.Add(restartDelay))
-		return
+		wg.Wait()
 	}
-	s.pid = pid
+	for i, j := range jobs {
+		j.s.started = now
+		if err := errs[i]; err != nil {
+			var fe *forkError
+			if errors.As(err, &fe) {
+				d.warnSys(err, "unable to fork for ", j.name)
+			} else {
+				d.fatalSys(err, "unable to start runsv ", j.name)
+			}
+			d.scanSoon(now.Add(restartDelay))
+			continue
+		}
+		j.s.pid = pids[i]
+	}
 }
 
 // writeForced leaves the scan's TAI64N label in dir/.forced-rescan, with

@@ -106,6 +106,13 @@ var staticCases = []staticCase{
 	{"default-svdir", nothing, withEnv(args("status", "gorunit-test-nonexistent"), "SVDIR=<unset>")},
 	{"empty-svdir", svc("x", running(42)), withEnv(args("status", "x"), "SVDIR=")},
 
+	{"status-log-no-status-file", both(svc("x", running(42)), func(w *world) { w.fake("svdir/x/log", nil, true) }),
+		args("status", "x")},
+	{"status-log-dangling-symlink", both(svc("x", running(42)), func(w *world) { w.symlink("svdir/x/log", "nowhere") }),
+		args("status", "x")},
+	{"relative-svdir", svc("x", running(42)), withEnv(args("status", "x", "svdir"), "SVDIR=svdir")},
+	{"svdir-not-a-dir", func(w *world) { w.file("file", "", 0o644) }, withEnv(args("status", "x"), "SVDIR=file")},
+
 	// Control writes.
 	{"up-when-want-up-writes-nothing", svc("x", running(42)), args("up", "x")},
 	{"down-writes-d", svc("x", running(42)), args("down", "x")},
@@ -176,7 +183,16 @@ var staticCases = []staticCase{
 	{"timeout-several", both(svc("x", rec{}), svc("y", running(43)), func(w *world) { w.fake("svdir/z", nil, true) }),
 		args("-w0", "up", "x", "y", "z", "nosuch")},
 
+	{"timeout-trailing-slash-resolved-under-svdir-when-waiting", func(w *world) { w.fake("y", rec{}.bytes(), true) },
+		args("-w0", "up", "y/")},
+	{"check-killed-by-signal-passes", both(svc("x", running(42)),
+		func(w *world) { w.file("svdir/x/check", "#!/bin/sh\nkill -9 $$\n", 0o755) }), args("check", "x")},
+	{"check-exit-code-fails", both(svc("x", running(42)),
+		func(w *world) { w.file("svdir/x/check", "#!/bin/sh\nexit 3\n", 0o755) }), args("-w0", "check", "x")},
+
 	// LSB init-script mode.
+	{"lsb-version", svc("x", running(42)), lsb("x", "-V")},
+	{"lsb-verbose-control", svc("x", running(42)), lsb("x", "-v", "hup")},
 	{"lsb-status-running", svc("x", running(42)), lsb("x", "status")},
 	{"lsb-status-down", svc("x", rec{}), lsb("x", "status")},
 	{"lsb-status-unknown", func(w *world) { w.fake("svdir/x", []byte("short"), true) }, lsb("x", "status")},

@@ -25,6 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	inProcess = true // tests run Main in parallel
 	// The live tests mostly wait for services and the clock, not the CPU:
 	// run more of them at once than GOMAXPROCS unless told otherwise.
 	explicit := false
@@ -373,3 +374,7 @@ func openUp(t *testing.T, dir string) {
 		}
 	}
 }
+
+func mkfifo(p string) error { return unix.Mkfifo(p, 0o600) }
+
+func closeFD(fd int) { unix.Close(fd) }

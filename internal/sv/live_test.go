@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gorunit/gorunit/internal/supervise"
 	"github.com/gorunit/gorunit/internal/svtest"
+	"golang.org/x/sys/unix"
 )
 
 // Live scenarios drive real services under a real runsv with a sequence
@@ -24,6 +26,7 @@ type liveScenario struct {
 	setup    func(w *world)
 	services []string // dirs under svdir to run a runsv on
 	steps    []liveStep
+	ready    func(t *testing.T, w *world) // before each step, after settling
 }
 
 type liveStep struct {
@@ -45,10 +48,29 @@ func waitDown(name string) func(t *testing.T, w *world) {
 	return func(t *testing.T, w *world) {
 		svtest.WaitFor(t, 20*time.Second, func() error {
 			st, err := supervise.ReadStatus(w.path("svdir/" + name + "/supervise"))
-			if err == nil && (st.PID != 0 || st.State != supervise.Down) {
+			if err == nil && (st.PID != 0 || st.State != supervise.Down || st.Want != supervise.WantDown) {
 				err = fmt.Errorf("not down: %+v", st)
 			}
 			return err
+		})
+	}
+}
+
+// trapped waits until a running svdir/NAME has written its pid to
+// ./trapped, after setting TERM to be ignored: on a loaded machine the
+// shell can take more than a second to get there.
+func trapped(name string) func(t *testing.T, w *world) {
+	return func(t *testing.T, w *world) {
+		svtest.WaitFor(t, 20*time.Second, func() error {
+			st, err := supervise.ReadStatus(w.path("svdir/" + name + "/supervise"))
+			if err != nil || st.PID == 0 {
+				return err
+			}
+			b, _ := os.ReadFile(w.path("svdir/" + name + "/trapped"))
+			if strings.TrimSpace(string(b)) != strconv.Itoa(st.PID) {
+				return fmt.Errorf("pid %d has not set its TERM trap yet", st.PID)
+			}
+			return nil
 		})
 	}
 }
@@ -66,12 +88,16 @@ func waitWantUp(name string) func(t *testing.T, w *world) {
 	}
 }
 
-// settle waits until every service's status is more than a second old,
-// so that no runsv is in its restart throttle and no status was written
-// in the second an sv starts: C sv would race with runsv then (it checks
-// right after writing and can see the status from before the command).
+// settle waits until runsv has read every command sent so far, every
+// service's status is more than a second old, and (for up to 3 s, since a
+// service that ignores TERM never gets there) each service is steadily
+// up or down as it wants. C sv returns early at times (it checks right
+// after writing and can see the status from before the command), and the
+// next step would race with runsv's restart throttle or a restart under
+// way.
 func settle(t *testing.T, w *world, services []string) {
 	t.Helper()
+	start := time.Now()
 	for _, name := range services {
 		for _, d := range []string{"svdir/" + name, "svdir/" + name + "/log"} {
 			sup := w.path(d + "/supervise")
@@ -79,9 +105,17 @@ func settle(t *testing.T, w *world, services []string) {
 				continue
 			}
 			svtest.WaitFor(t, 20*time.Second, func() error {
+				if n := pendingControl(sup); n > 0 {
+					return fmt.Errorf("%s: %d control bytes not read", d, n)
+				}
 				st, err := supervise.ReadStatus(sup)
 				if err != nil {
 					return err
+				}
+				steady := st.Want == supervise.WantUp && st.State == supervise.Run && st.PID != 0 && !st.Term ||
+					st.Want == supervise.WantDown && st.State == supervise.Down && st.PID == 0
+				if !steady && time.Since(start) < 3*time.Second {
+					return fmt.Errorf("%s: not steady: %+v", d, st)
 				}
 				if age := time.Since(st.Stamp.Time()); age < 1100*time.Millisecond {
 					return fmt.Errorf("%s: status only %v old", d, age)
@@ -90,6 +124,17 @@ func settle(t *testing.T, w *world, services []string) {
 			})
 		}
 	}
+}
+
+// pendingControl is how many bytes wait in sup/control for runsv.
+func pendingControl(sup string) int {
+	fd, err := unix.Open(filepath.Join(sup, "control"), unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0
+	}
+	defer unix.Close(fd)
+	n, _ := unix.IoctlGetInt(fd, unix.TIOCINQ)
+	return n
 }
 
 // runsvGone waits until nothing holds svdir/NAME/supervise/ok open.
@@ -144,8 +189,8 @@ var liveScenarios = []liveScenario{
 			step("-v", "up", "x/log"),
 			step("-v", "once", "y"),
 			step("status", "y"),
-			step("-w", "5", "shutdown", "x"),
-			step("-w", "5", "shutdown", "y"),
+			step("-w", "15", "shutdown", "x"),
+			step("-w", "15", "shutdown", "y"),
 		},
 	},
 	{
@@ -158,15 +203,16 @@ var liveScenarios = []liveScenario{
 			step("-w", "1", "check", "x"),
 			step("-w", "1", "up", "x"),
 			{before: func(t *testing.T, w *world) { w.file("svdir/ready", "", 0o644) }, inv: args("check", "x")},
-			step("-w", "1", "restart", "x"),
+			step("-w", "15", "restart", "x"),
 			step("-v", "down", "x"),
 			step("check", "x"),
 		},
 	},
 	{
 		name:     "force",
-		setup:    service("x", "#!/bin/sh\ntrap '' TERM\nexec sleep 1000\n"),
+		setup:    service("x", "#!/bin/sh\ntrap '' TERM\necho $$ >trapped\nexec sleep 1000\n"),
 		services: []string{"x"},
+		ready:    trapped("x"),
 		steps: []liveStep{
 			step("-w", "1", "down", "x"),
 			step("status", "x"),
@@ -229,13 +275,20 @@ func runScenario(t *testing.T, sc liveScenario, p pairing, write bool) {
 	}
 	for i, st := range sc.steps {
 		settle(t, w, sc.services)
+		if sc.ready != nil {
+			sc.ready(t, w)
+		}
 		if st.before != nil {
 			st.before(t, w)
 		}
-		got := w.run(p.sv, st.inv).masked(true)
+		// Waits that should succeed get room on a loaded machine; -w in
+		// a step still says how long one that should time out waits.
+		inv := st.inv
+		inv.env = append([]string{"SVWAIT=30"}, inv.env...)
+		got := w.run(p.sv, inv).masked(true)
 		gname := fmt.Sprintf("live-%s-%02d", sc.name, i+1)
 		if write {
-			golden(t, gname, st.inv, got)
+			golden(t, gname, inv, got)
 		} else {
 			wantGolden(t, gname, got)
 		}
@@ -299,6 +352,42 @@ func startRunsv(t *testing.T, w *world, runsv, name string) {
 				return fmt.Errorf("%s not up yet: %+v", d, st)
 			}
 			return nil
+		})
+	}
+}
+
+// TestRestartRightAfterStart pins that sv checks only once runsv has taken
+// the command: restarting a service started in the same second must
+// report the new process. (runit's sv checks at once and, seeing the old
+// run not yet TERMed and stamped in its start second, can print "ok:"
+// with the old pid.)
+func TestRestartRightAfterStart(t *testing.T) {
+	box := svtest.Box(t)
+	runsvs := map[string]string{"runsv": filepath.Join(box, "runsv")}
+	if ref := os.Getenv("RUNIT_REF"); ref != "" {
+		runsvs["C-runsv"] = filepath.Join(ref, "runsv")
+	}
+	for name, runsv := range runsvs {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			service("x", sleeper)(w)
+			startRunsv(t, w, runsv, "x")
+			for range 3 {
+				before, err := supervise.ReadStatus(w.path("svdir/x/supervise"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := w.run(filepath.Join(box, "sv"), args("-w", "15", "restart", "x"))
+				after, err := supervise.ReadStatus(w.path("svdir/x/supervise"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := fmt.Sprintf("ok: run: x: (pid %d) ", after.PID)
+				if r.Exit != 0 || !strings.HasPrefix(r.Stdout, want) || after.PID == before.PID {
+					t.Errorf("restart of pid %d: exit %d, %q; status now pid %d", before.PID, r.Exit, r.Stdout, after.PID)
+				}
+			}
 		})
 	}
 }

@@ -20,9 +20,16 @@
 // 1 runsv not running; 2 usage; 151 fatal.
 //
 // The code follows runit's sv.c closely, quirks included, each one named
-// where it is kept. Like sv.c it changes directory into each service; it
-// does so on a thread of its own with a private working directory (see
-// cwd_linux.go), so Main can run in parallel with other code.
+// where it is kept. Like sv.c it changes directory into each service (so
+// errors and permission checks are chdir's) and back. When waiting it
+// keeps sv.c's 420 ms rounds and timeouts but polls supervise/ between
+// them, so it reports success as soon as runsv records it (wait.go).
+//
+// Files: command.go decides what a command word means, getopt.go is
+// runit's option parser, format.go the status line, sv.go the first pass
+// (control and status), wait.go and check.go the waiting, syscall_linux.go
+// the raw per-service syscalls, cwd_linux.go the private working directory
+// that tests run Main with.
 package sv
 
 import (
@@ -66,10 +73,21 @@ const (
 	usageLSBText = " [-w sec] command"
 )
 
-// Main runs sv.
+// Main runs sv. Like sv.c it changes the process's working directory into
+// each service while it works and changes back before it returns, so
+// in-process callers must not run it next to code that uses the working
+// directory (this package's tests run it on a thread of its own).
 func Main(env cli.Env) int {
-	return withPrivateCwd(func() int { return run(env) })
+	if inProcess {
+		return withPrivateCwd(func() int { return run(env) })
+	}
+	return run(env)
 }
+
+// inProcess says Main is one of many calls in a long-lived process (this
+// package's tests set it): then it runs on a thread with a working
+// directory of its own, so that calls can run in parallel.
+var inProcess = false
 
 // exit is a code sv.c leaves with at once (done(), fatal(), usage()).
 type exit int
@@ -85,32 +103,39 @@ type sv struct {
 	svdir    string
 	wait     uint64
 	plan     Plan
-	services []string // nil entries' places are marked in active
+	services []string // as given; active tells which are still worked on
 	active   []bool
 	cur      int  // the service being worked on (sv.c's *service)
 	islog    bool // messages name "<service>/log"
 	rc       int
-	curdir   int // fd of the original working directory
+	curdir   int  // fd of the original working directory
+	atOrig   bool // the working directory is the original one
+	svfd     int  // $SVDIR opened O_PATH, or -1 with svErr
+	svErr    error
+	batch    bool // hold stdout until there is more, or stderr output
+	c        cpath
 	tstart   time.Time
 	tnow     time.Time
 	raw      [supervise.StatusSize]byte // svstatus: partial reads overwrite its head, as in sv.c
-	watch    *watcher
-	sent     []sent // per service: the command runsv may not have taken yet
+	last     []string                   // per service: status fingerprint when last checked
+	sent     []sent                     // per service: the command runsv may not have taken yet
 }
 
 func run(env cli.Env) int {
-	s := &sv{env: env, wait: DefaultWait, svdir: DefaultSVDIR, curdir: -1}
+	s := &sv{env: env, wait: DefaultWait, svdir: DefaultSVDIR, curdir: -1, svfd: -1}
 	code, err := s.main()
 	var e exit
 	if errors.As(err, &e) {
 		code = int(e)
 	}
+	s.batch = false
+	s.flush("")
 	if s.curdir != -1 {
-		unix.Fchdir(s.curdir)
-		unix.Close(s.curdir)
+		fchdir(s.curdir)
+		closeRaw(s.curdir)
 	}
-	if s.watch != nil {
-		s.watch.close()
+	if s.svfd != -1 {
+		closeRaw(s.svfd)
 	}
 	return code
 }
@@ -168,11 +193,11 @@ func (s *sv) main() (int, error) {
 
 	s.tstart = time.Now()
 	s.tnow = s.tstart
-	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := s.c.open(".", unix.O_RDONLY)
 	if err != nil {
 		return 0, s.fatal("unable to open current directory", err)
 	}
-	s.curdir = fd
+	s.curdir, s.atOrig = fd, true
 
 	plan, ok := ParseCommand(action, s.lsb, verbose)
 	if !ok {
@@ -180,24 +205,24 @@ func (s *sv) main() (int, error) {
 	}
 	s.plan = plan
 	if plan.Wait {
-		s.watch = newWatcher(len(s.services))
+		s.last = make([]string, len(s.services))
 		s.sent = make([]sent, len(s.services))
 	}
 
+	// Output of this pass goes out in one write, or before anything on
+	// stderr: sv.c writes a line at a time, to the same effect.
+	s.batch = true
 	for i, name := range s.services {
 		s.cur = i
 		s.active[i] = true
 		// sv.c: a name is looked up under $SVDIR unless it starts with
 		// "/" or ".", is empty or ends in "/".
-		if name != "" && name[0] != '/' && name[0] != '.' && name[len(name)-1] != '/' {
-			err = unix.Chdir(s.svdir)
-			if err == nil {
-				err = unix.Chdir(name)
+		underSVDIR := name != "" && name[0] != '/' && name[0] != '.' && name[len(name)-1] != '/'
+		if err := s.cd(name, underSVDIR); err != nil {
+			var e exit
+			if errors.As(err, &e) {
+				return 0, err
 			}
-		} else {
-			err = unix.Chdir(name)
-		}
-		if err != nil {
 			s.fail("unable to change to service directory", err)
 			s.active[i] = false
 		}
@@ -205,9 +230,6 @@ func (s *sv) main() (int, error) {
 			var r int
 			switch plan.Act {
 			case ActControl:
-				if s.watch != nil {
-					s.watch.add(i)
-				}
 				r, err = s.control(plan.Acts)
 				if r == 1 && s.sent != nil {
 					s.markSent(i)
@@ -222,10 +244,12 @@ func (s *sv) main() (int, error) {
 				s.active[i] = false
 			}
 		}
-		if err := s.back(); err != nil {
-			return 0, err
-		}
 	}
+	if err := s.back(); err != nil {
+		return 0, err
+	}
+	s.batch = false
+	s.flush("")
 
 	if plan.Wait {
 		if err := s.waitAll(); err != nil {
@@ -253,6 +277,7 @@ func (s *sv) lookupEnv(k string) (string, bool) {
 }
 
 func (s *sv) usage() error {
+	s.flushNow()
 	if !s.lsb {
 		cli.Usage(s.env.Stderr, s.progname, usageText)
 		return exit(ExitUsage)
@@ -263,6 +288,7 @@ func (s *sv) usage() error {
 
 // fatal is sv.c's fatal(): "fatal: MSG: REASON" on stderr, no program name.
 func (s *sv) fatal(msg string, err error) error {
+	s.flushNow()
 	cli.SaySys(s.env.Stderr, err, "fatal: ", msg, ": ")
 	if s.lsb {
 		return exit(ExitLSBFatal)
@@ -270,26 +296,69 @@ func (s *sv) fatal(msg string, err error) error {
 	return exit(ExitFatal)
 }
 
-// back returns to the original directory (sv.c: fchdir(curdir)).
+// cd changes into a service, under $SVDIR or else from the original
+// directory, as sv.c does with chdir($SVDIR), chdir(name) or, after
+// fchdir(curdir), chdir(name). $SVDIR is opened once (O_PATH) and entered
+// with fchdir, which checks what chdir checks. An exit error is fatal;
+// others are chdir's.
+func (s *sv) cd(name string, underSVDIR bool) error {
+	if underSVDIR {
+		if s.svfd == -1 && s.svErr == nil {
+			if err := s.back(); err != nil {
+				return err
+			}
+			s.svfd, s.svErr = s.c.open(s.svdir, unix.O_PATH|unix.O_DIRECTORY)
+		}
+		if s.svErr != nil {
+			return s.svErr
+		}
+		if err := fchdir(s.svfd); err != nil {
+			return err
+		}
+	} else if err := s.back(); err != nil {
+		return err
+	}
+	s.atOrig = false
+	return s.c.chdir(name)
+}
+
+// back returns to the original directory (sv.c: fchdir(curdir)); it is
+// done lazily, only where the original directory matters.
 func (s *sv) back() error {
-	if err := unix.Fchdir(s.curdir); err != nil {
+	if s.atOrig {
+		return nil
+	}
+	if err := fchdir(s.curdir); err != nil {
 		return s.fatal("unable to change to original directory", err)
 	}
+	s.atOrig = true
 	return nil
 }
 
 func (s *sv) outs(str string) { s.stdout = append(s.stdout, str...) }
 
+// flush ends a piece of output where sv.c flushes stdout. While batching
+// it is written later, in one go.
 func (s *sv) flush(str string) {
 	s.outs(str)
+	if !s.batch || len(s.stdout) >= 8192 {
+		s.flushNow()
+	}
+}
+
+func (s *sv) flushNow() {
 	if len(s.stdout) > 0 {
 		s.env.Stdout.Write(s.stdout)
 		s.stdout = s.stdout[:0]
 	}
 }
 
-// warn2 writes one message to stderr at once, as sv.c's outs2...flush2.
+// warn2 writes one message to stderr at once, as sv.c's outs2...flush2,
+// after what sv.c would have written to stdout before it. What is in the
+// stdout buffer but not yet flushed in sv.c's sense goes out too: only
+// the same bytes in the same order matter.
 func (s *sv) warn2(pieces ...string) {
+	s.flushNow()
 	cli.Say(s.env.Stderr, pieces...)
 }
 
@@ -326,8 +395,8 @@ func (s *sv) notRunning(cmd byte) {
 // statusGet is sv.c's svstatus_get: 1 with s.raw filled in, 0 when runsv
 // is not running, -1 on any other error (reported, counted).
 func (s *sv) statusGet() int {
-	if err := supervise.ProbeOK(supervise.Dir); err != nil {
-		if errors.Is(err, unix.ENXIO) {
+	if err := s.probe(); err != nil {
+		if err == unix.ENXIO {
 			s.notRunning(s.plan.Acts[0])
 			return 0
 		}
@@ -349,25 +418,38 @@ func (s *sv) statusGet() int {
 	return 1
 }
 
+// Paths sv opens inside a service directory.
+const (
+	okPath      = supervise.Dir + "/" + supervise.OKFIFO
+	statusPath  = supervise.Dir + "/" + supervise.StatusFile
+	controlPath = supervise.Dir + "/" + supervise.ControlFIFO
+)
+
+// probe is supervise.ProbeOK for the service in the working directory:
+// ENXIO means no runsv holds supervise/ok open.
+func (s *sv) probe() error {
+	fd, err := s.c.open(okPath, unix.O_WRONLY)
+	if err != nil {
+		return err
+	}
+	closeRaw(fd)
+	return nil
+}
+
 // readStatus does sv.c's one read(2) of up to 20 bytes into s.raw. A short
 // read leaves the rest of s.raw as it was. n is -2 when open fails.
 func (s *sv) readStatus() (int, error) {
-	fd, err := unix.Open(supervise.Dir+"/"+supervise.StatusFile, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	return s.readStatusInto(s.raw[:])
+}
+
+func (s *sv) readStatusInto(b []byte) (int, error) {
+	fd, err := s.c.open(statusPath, unix.O_RDONLY)
 	if err != nil {
 		return -2, err
 	}
-	n, err := readEINTR(fd, s.raw[:])
-	unix.Close(fd)
+	n, err := read(fd, b)
+	closeRaw(fd)
 	return n, err
-}
-
-func readEINTR(fd int, b []byte) (int, error) {
-	for {
-		n, err := unix.Read(fd, b)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
 }
 
 // decoded is the status in s.raw.
@@ -381,8 +463,7 @@ func (s *sv) decoded() supervise.Status {
 // 0 when ./down cannot be stat'ed (then nothing is printed).
 func (s *sv) statusPrint(name string) int {
 	normallyUp := false
-	var st unix.Stat_t
-	if err := unix.Stat("down", &st); err != nil {
+	if err := s.c.stat("down"); err != nil {
 		if err != unix.ENOENT {
 			s.warn2("warning: ", "unable to stat ", s.services[s.cur], "/down: ", cli.ErrStr(err))
 			return 0
@@ -442,7 +523,8 @@ func (s *sv) status() (int, error) {
 	}
 	r = s.statusPrint(s.services[s.cur])
 	s.islog = true
-	if err := unix.Chdir("log"); err != nil {
+	s.atOrig = false
+	if err := s.c.chdir("log"); err != nil {
 		if err != unix.ENOENT {
 			s.outs("; ")
 			s.warn("unable to change directory", err)
@@ -461,14 +543,18 @@ func (s *sv) status() (int, error) {
 	s.islog = false
 	s.flush("")
 	if s.lsb {
-		switch r {
-		case 1:
-			return 0, exit(ExitLSBRunning)
-		case 2:
-			return 0, exit(ExitLSBNotRunning)
-		case 0:
-			return 0, exit(ExitLSBUnknown)
-		}
+		return 0, lsbStatusExit(r)
 	}
 	return r, nil
+}
+
+// lsbStatusExit is the init-script exit code for svstatus_print's result.
+func lsbStatusExit(r int) error {
+	switch r {
+	case 1:
+		return exit(ExitLSBRunning)
+	case 2:
+		return exit(ExitLSBNotRunning)
+	}
+	return exit(ExitLSBUnknown)
 }

@@ -2,6 +2,7 @@ package svlogd
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,6 +110,18 @@ func TestSameAsRunit(t *testing.T) {
 				os.WriteFile(filepath.Join(root, "log", "current"), []byte("old\n"), 0o744)
 			},
 		},
+		"clean current beyond s": {
+			args: []string{"-v"}, config: map[string]string{"log": "s100\n"}, input: "new\n",
+			setup: func(t *testing.T, root string) {
+				os.WriteFile(filepath.Join(root, "log", "current"), []byte(strings.Repeat("o", 150)+"\n"), 0o744)
+			},
+		},
+		"unclean current with processor": {
+			args: []string{"-v"}, config: map[string]string{"log": "!cat\n"}, input: "new\n",
+			setup: func(t *testing.T, root string) {
+				os.WriteFile(filepath.Join(root, "log", "current"), []byte("old\n"), 0o600)
+			},
+		},
 		"empty unclean current": {
 			args: []string{"-v"}, input: "new\n",
 			setup: func(t *testing.T, root string) {
@@ -134,6 +147,20 @@ func TestSameAsRunit(t *testing.T) {
 		"processor fails once": {
 			config: map[string]string{"log": "s300\n!test -e flag && exec tr a-z A-Z; touch flag; exit 1\n"},
 			input:  hundred[:700],
+		},
+		"read-only dir": {
+			dirs: []string{"ro/log", "b"}, input: "one\n",
+			setup: func(t *testing.T, root string) {
+				mnt := tmpfs(t, "64k")
+				os.Mkdir(filepath.Join(mnt, "log"), 0o755)
+				if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
+					t.Skipf("remount ro: %v: %s", err, out)
+				}
+				os.RemoveAll(filepath.Join(root, "ro")) // prepare made it
+				if err := os.Symlink(mnt, filepath.Join(root, "ro")); err != nil {
+					t.Fatal(err)
+				}
+			},
 		},
 		"locked dir": {
 			dirs: []string{"a", "b"}, input: "one\n",

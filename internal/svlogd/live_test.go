@@ -26,6 +26,10 @@ func TestSignalsSameAsRunit(t *testing.T) {
 			steps: func(l *live) {
 				l.write("a\nb\n")
 				l.waitContent("log/current", "a\nb\n")
+				// 0644 while open; 0744 once closed (the snapshot at the end).
+				if fi, err := os.Stat(filepath.Join(l.root, "log", "current")); err != nil || fi.Mode() != 0o644 {
+					l.t.Errorf("%s: current while open: %v, %v; want -rw-r--r--", l.im.name, fi.Mode(), err)
+				}
 				l.signal(syscall.SIGALRM)
 				l.waitOld("log", 1)
 				l.write("c\n")

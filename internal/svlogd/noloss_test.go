@@ -175,7 +175,7 @@ func fill(t *testing.T, path string, free int64) {
 	if err := syscall.Statfs(filepath.Dir(path), &st); err != nil {
 		t.Fatal(err)
 	}
-	avail := int64(st.Bavail) * st.Bsize
+	avail := int64(st.Bavail) * int64(st.Bsize)
 	if err := os.WriteFile(path, make([]byte, avail-free), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,6 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -148,8 +147,11 @@ type logger struct {
 
 	sigs       atomic.Uint32
 	sigr, sigw int
+	pollfds    [2]unix.PollFd
 	udp        int
 }
+
+var wakeByte = []byte{0}
 
 // Main runs svlogd.
 func Main(env cli.Env) int {
@@ -209,9 +211,9 @@ func Main(env cli.Env) int {
 	defer unix.Close(l.sigw)
 	ch := make(chan os.Signal, 16)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGALRM, syscall.SIGHUP, syscall.SIGCHLD)
-	done := make(chan struct{})
-	go l.forward(ch, done)
-	defer func() { signal.Stop(ch); close(done) }()
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() { l.forward(ch, done); close(stopped) }()
+	defer func() { signal.Stop(ch); close(done); <-stopped }() // before the pipe closes
 
 	for _, name := range o.dirs {
 		l.dirs = append(l.dirs, logdir.New(name, &l.opt))
@@ -250,7 +252,7 @@ func (l *logger) forward(ch chan os.Signal, done chan struct{}) {
 				bit = sigChld
 			}
 			l.sigs.Or(bit)
-			unix.Write(l.sigw, []byte{0})
+			unix.Write(l.sigw, wakeByte)
 		}
 	}
 }
@@ -393,8 +395,8 @@ func (l *logger) wait(d time.Duration) {
 	if ms < 0 {
 		ms = 0
 	}
-	fds := []unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
-	unix.Poll(fds, ms)
+	l.pollfds = [2]unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
+	unix.Poll(l.pollfds[:], ms) // EINTR or not, the loop looks again
 }
 
 func (l *logger) flushAll() {
@@ -570,5 +572,3 @@ func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 		d.PutLine(nil, nil, w, true)
 	}
 }
-
-var _ = strconv.Itoa

@@ -25,6 +25,7 @@ var Tools = []string{
 	"runsv", "runsvdir", "sv", "svlogd", "chpst", "envdir", "envuidgid",
 	"pgrphack", "setuidgid", "softlimit", "setlock", "runsvchdir", "utmpset",
 	"netisup", "netisup.sh",
+	"enable", "disable", "reset", "summary",
 }
 
 var (
