@@ -13,9 +13,10 @@
 // with dir as its working directory.
 //
 // Unlike runit, which polls dir's mtime every 5 seconds, gorunit watches dir
-// with inotify and rescans at once; the 5-second check of dir's mtime, inode
-// and device stays as a fallback (lost events, dir replaced behind a
-// symlink). See docs/COMPATIBILITY.md.
+// (and the directories holding symlinks on the way to it) with inotify and
+// rescans at once. runit's check of dir's mtime, inode and device stays as
+// a fallback: every 60 seconds while dir is watched, every 5 without
+// inotify. See docs/COMPATIBILITY.md.
 //
 // With -P every runsv gets a session of its own (setsid).
 //

@@ -3,8 +3,7 @@ package runsvdir
 import (
 	"errors"
 	"os"
-	"sync"
-	"sync/atomic"
+	"runtime/debug"
 	"time"
 
 	"github.com/gorunit/gorunit/internal/tai64n"
@@ -125,7 +124,7 @@ func (d *daemon) scanEntries(now time.Time) {
 			}
 		}
 	}
-	var jobs []job
+	started := 0
 	for _, e := range found {
 		s, ok := d.svc[e.id]
 		if !ok {
@@ -135,7 +134,8 @@ func (d *daemon) scanEntries(now time.Time) {
 			}
 			s = &slot{seen: true}
 			d.svc[e.id] = s
-			jobs = append(jobs, job{s, e.name})
+			d.start(s, e.name, now)
+			started++
 			continue
 		}
 		if s.pid != 0 {
@@ -145,66 +145,37 @@ func (d *daemon) scanEntries(now time.Time) {
 			d.scanSoon(next)
 			continue
 		}
-		jobs = append(jobs, job{s, e.name})
+		d.start(s, e.name, now)
+		started++
 	}
-	d.startAll(jobs, now)
+	if started >= bigScan {
+		// Each ForkExec copies argv and the environment; after starting
+		// many runsv, give the garbage back rather than keep the peak.
+		debug.FreeOSMemory()
+	}
 }
 
-// job is a runsv to start.
-type job struct {
-	s    *slot
-	name string
-}
+// bigScan is how many runsv a scan starts before it returns freed memory
+// to the OS.
+const bigScan = 64
 
-// spawnWorkers bounds how many runsv are being started at once. Go's
-// ForkExec returns only once the child has exec'd (vfork), while C's fork
-// returns at once; on a saturated machine each child waits its turn on a
-// CPU before it can exec, so a few starts in flight keep a scan of many
-// new services from waiting for every child in turn. Concurrent ForkExec
-// calls do not serialise (pipe2 and O_CLOEXEC everywhere).
-const spawnWorkers = 8
-
-// startAll runs "runsv NAME" for every job, in the current directory.
-// Only the forks run in parallel; the results are applied here, in
-// order, so messages come in directory order. Failures are warned about
-// (an exec failure with runit's "fatal" message, which in runit comes from
-// the child) and retried a second later.
-func (d *daemon) startAll(jobs []job, now time.Time) {
-	pids := make([]int, len(jobs))
-	errs := make([]error, len(jobs))
-	argv := func(i int) []string { return []string{"runsv", jobs[i].name} }
-	if len(jobs) == 1 {
-		pids[0], errs[0] = d.spawn(argv(0))
-	} else if len(jobs) > 1 {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range min(spawnWorkers, len(jobs)) {
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1) - 1)
-					if i >= len(jobs) {
-						return
-					}
-					pids[i], errs[i] = d.spawn(argv(i))
-				}
-			})
+// start runs "runsv NAME" for s. Failures are warned about (an exec
+// failure with runit's "fatal" message, which in runit comes from the
+// child) and retried a second later.
+func (d *daemon) start(s *slot, name string, now time.Time) {
+	s.started = now
+	pid, err := d.spawn([]string{"runsv", name})
+	if err != nil {
+		var fe *forkError
+		if errors.As(err, &fe) {
+			d.warnSys(err, "unable to fork for ", name)
+		} else {
+			d.fatalSys(err, "unable to start runsv ", name)
 		}
-		wg.Wait()
+		d.scanSoon(now.Add(restartDelay))
+		return
 	}
-	for i, j := range jobs {
-		j.s.started = now
-		if err := errs[i]; err != nil {
-			var fe *forkError
-			if errors.As(err, &fe) {
-				d.warnSys(err, "unable to fork for ", j.name)
-			} else {
-				d.fatalSys(err, "unable to start runsv ", j.name)
-			}
-			d.scanSoon(now.Add(restartDelay))
-			continue
-		}
-		j.s.pid = pids[i]
-	}
+	s.pid = pid
 }
 
 // writeForced leaves the scan's TAI64N label in dir/.forced-rescan, with

@@ -154,16 +154,16 @@ func (s *sv) main() (int, error) {
 		s.wait = scanUlong(v)
 	}
 	verbose := false
-	g := getopt{args: s.env.Args, optind: 1}
+	g := cli.NewGetopt(s.env.Args, "w:vV", s.env.Stderr)
 	for {
-		c := g.next("w:vV")
-		if c == optDone {
+		c := g.Next()
+		if c == 0 {
 			break
 		}
 		switch c {
 		case 'w':
 			// sv.c: case 'w' falls through to case 'v'.
-			s.wait = scanUlong(g.optarg)
+			s.wait = scanUlong(g.Arg)
 			verbose = true
 		case 'v':
 			verbose = true
@@ -171,12 +171,11 @@ func (s *sv) main() (int, error) {
 			// sv.c: case 'V' prints the version and falls through to usage.
 			io.WriteString(s.env.Stderr, cli.ID()+"\n")
 			return 0, s.usage()
-		default:
-			io.WriteString(s.env.Stderr, g.complaint(s.progname))
+		default: // g.Next printed runit's complaint
 			return 0, s.usage()
 		}
 	}
-	rest := g.args[min(g.optind, len(g.args)):]
+	rest := g.Rest()
 	if len(rest) == 0 {
 		return 0, s.usage()
 	}

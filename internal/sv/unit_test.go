@@ -127,20 +127,20 @@ func TestGetopt(t *testing.T) {
 		{"missing argument", []string{"sv", "-v", "-w"}, []opt{{"v", ""}, {"?", ""}}, nil, "sv: option requires an argument -- w\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := getopt{args: tc.args, optind: 1}
+			var b strings.Builder
+			g := cli.NewGetopt(tc.args, "w:vV", &b)
 			var got []opt
-			complain := ""
 			for {
-				c := g.next("w:vV")
-				if c == optDone {
+				c := g.Next()
+				if c == 0 {
 					break
 				}
-				got = append(got, opt{string(rune(c)), g.optarg})
+				got = append(got, opt{string(rune(c)), g.Arg})
 				if c == '?' {
-					complain = g.complaint("sv")
 					break
 				}
 			}
+			complain := b.String()
 			if diff := cmp.Diff(tc.opts, got); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
@@ -148,7 +148,7 @@ func TestGetopt(t *testing.T) {
 				t.Errorf("complaint = %q, want %q", complain, tc.complain)
 			}
 			if complain == "" {
-				if diff := cmp.Diff(tc.rest, g.args[g.optind:]); tc.rest != nil && diff != "" {
+				if diff := cmp.Diff(tc.rest, g.Args[g.Ind:]); tc.rest != nil && diff != "" {
 					t.Errorf("operands (-want +got):\n%s", diff)
 				}
 			}
@@ -289,20 +289,21 @@ func FuzzGetopt(f *testing.F) {
 	f.Add("-\x00-z")
 	f.Fuzz(func(t *testing.T, joined string) {
 		args := append([]string{"sv"}, strings.Split(joined, "\x00")...)
-		g := getopt{args: args, optind: 1}
+		var b strings.Builder
+		g := cli.NewGetopt(args, "w:vV", &b)
 		for n := 0; ; n++ {
 			if n > len(joined)+2 {
 				t.Fatalf("getopt does not end on %q", args)
 			}
-			c := g.next("w:vV")
-			if c == optDone {
-				if g.optind > len(args) {
-					t.Fatalf("optind %d past %d args", g.optind, len(args))
+			c := g.Next()
+			if c == 0 {
+				if g.Ind > len(args) {
+					t.Fatalf("optind %d past %d args", g.Ind, len(args))
 				}
 				return
 			}
 			if c == '?' {
-				msg := g.complaint("sv")
+				msg := b.String()
 				if !strings.HasPrefix(msg, "sv: ") || !strings.HasSuffix(msg, "\n") {
 					t.Fatalf("complaint %q", msg)
 				}

@@ -65,33 +65,33 @@ type options struct {
 // must be printed.
 func parseArgs(env cli.Env) (o options, ok bool) {
 	o = options{linemax: 1000, buflen: 1024}
-	g := getopt{args: env.Args, opts: "R:r:l:b:tvV", ind: 1, stderr: env.Stderr, prog: cli.Basename(env.Args[0])}
+	g := cli.NewGetopt(env.Args, "R:r:l:b:tvV", env.Stderr)
 	for {
-		c := g.next()
+		c := g.Next()
 		switch c {
-		case optDone:
-			o.dirs = env.Args[g.ind:]
+		case 0:
+			o.dirs = g.Rest()
 			if len(o.dirs) == 0 || o.buflen <= o.linemax {
 				return o, false
 			}
 			return o, true
 		case 'R':
-			o.replace = g.arg
+			o.replace = g.Arg
 			if o.repl == 0 {
 				o.repl = '_'
 			}
 		case 'r':
-			if len(g.arg) != 1 {
+			if len(g.Arg) != 1 {
 				return o, false
 			}
-			o.repl = g.arg[0]
+			o.repl = g.Arg[0]
 		case 'l':
-			_, o.linemax = scanUlong(g.arg)
+			_, o.linemax = scanUlong(g.Arg)
 			if o.linemax == 0 {
 				o.linemax = 1000
 			}
 		case 'b':
-			_, o.buflen = scanUlong(g.arg)
+			_, o.buflen = scanUlong(g.Arg)
 			if o.buflen == 0 {
 				o.buflen = 1024
 			}
