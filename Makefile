@@ -63,3 +63,4 @@ FORCE:
 
 -include packaging/packaging.mk
 -include vmtests/vmtests.mk
+-include faulttest/faulttest.mk

@@ -7,8 +7,11 @@
 #               Devuan mirror and keyring
 #   VM_KEYRING  keyring file for debootstrap (default: Debian's archive keyring)
 #   VM_INCLUDE  extra packages for debootstrap, comma separated (default:
-#               the list below, which fits bookworm; Devuan and older Debian
-#               suites may need ntp instead of ntpsec)
+#               the list below, with ntpsec or ntp and orphan-sysvinit-scripts
+#               as the suite has them)
+#   VM_DEBOOTSTRAP_SCRIPT  debootstrap's script for the suite (default: the
+#               suite's own, else sid, e.g. for Devuan suites newer than
+#               this debootstrap)
 #   VM_CACHE    where built images are cached, keyed by a hash of the inputs
 #               (default /var/cache/gorunit-vm when writable, else build/vm)
 
@@ -17,7 +20,20 @@ VMT_ROOT=$(cd "$VMT_DIR/.." && pwd)
 
 : "${VM_SUITE:=bookworm}"
 : "${VM_KEYRING:=/usr/share/keyrings/debian-archive-keyring.gpg}"
-: "${VM_INCLUDE:=sysvinit-core,sysv-rc,initscripts,orphan-sysvinit-scripts,insserv,startpar,openssh-server,ntpsec,netcat-openbsd,iproute2,ifupdown,procps,kmod,linux-image-amd64}"
+# Debian since bookworm and Devuan since daedalus ship NTPsec; before, ntp.
+# orphan-sysvinit-scripts (init scripts Debian dropped) is Debian's only.
+case $VM_SUITE in
+bookworm | trixie | forky | sid | unstable | testing | stable | daedalus | excalibur | freia | ceres) _ntp=ntpsec ;;
+*) _ntp=ntp ;;
+esac
+case $VM_SUITE in
+bullseye | bookworm | trixie | forky | sid | unstable | testing | stable) _orphan=orphan-sysvinit-scripts, ;;
+*) _orphan= ;;
+esac
+: "${VM_INCLUDE:=sysvinit-core,sysv-rc,initscripts,${_orphan}insserv,startpar,openssh-server,$_ntp,netcat-openbsd,iproute2,ifupdown,procps,kmod,linux-image-amd64}"
+if [ -z "${VM_DEBOOTSTRAP_SCRIPT:-}" ] && [ ! -e "/usr/share/debootstrap/scripts/$VM_SUITE" ]; then
+	VM_DEBOOTSTRAP_SCRIPT=/usr/share/debootstrap/scripts/sid
+fi
 
 say() { printf 'vmtest: %s\n' "$*" >&2; }
 die() { printf 'vmtest: fatal: %s\n' "$*" >&2; exit 1; }
@@ -54,7 +70,7 @@ fi
 # image_key prints the hash of every input of the image build.
 image_key() {
 	{
-		printf '%s\n' "$VM_MIRROR" "$VM_SUITE" "$VM_INCLUDE"
+		printf '%s\n' "$VM_MIRROR" "$VM_SUITE" "$VM_INCLUDE" "${VM_DEBOOTSTRAP_SCRIPT:-}"
 		sha256sum <"$VM_KEYRING"
 		cat "$VMT_DIR/image" "$VMT_DIR/customize"
 	} | sha256sum | cut -c1-16
@@ -63,6 +79,6 @@ image_key() {
 # ssh options for talking to the guest: throwaway host keys, no prompts.
 vm_ssh_opts() {
 	printf '%s\n' -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=6 \
+		-o LogLevel=ERROR -o ConnectTimeout=30 -o ServerAliveInterval=10 -o ServerAliveCountMax=6 \
 		-o IdentitiesOnly=yes
 }

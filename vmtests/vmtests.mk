@@ -11,8 +11,9 @@ VMTEST_DEB ?=
 vmtest: vmtest-pkgs
 	@set -e; deb='$(VMTEST_DEB)'; \
 	if [ -z "$$deb" ]; then \
+		[ -f packaging/packaging.mk ] || { echo "vmtest: no 'make deb' here yet (packaging/packaging.mk is missing)" >&2; exit 1; }; \
 		$(MAKE) --no-print-directory deb; \
-		deb=$$(ls -t $(BUILD)/gorunit_*.deb dist/gorunit_*.deb 2>/dev/null | head -n 1); \
+		deb=$$(ls -t $(BUILD)/gorunit_*.deb 2>/dev/null | head -n 1); \
 		[ -n "$$deb" ] || { echo "vmtest: make deb left no $(BUILD)/gorunit_*.deb" >&2; exit 1; }; \
 	fi; \
 	vmtests/run "$$deb"

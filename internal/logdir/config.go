@@ -19,6 +19,7 @@ package logdir
 
 import (
 	"bytes"
+	"github.com/gorunit/gorunit/internal/tai64n"
 	"time"
 )
 
@@ -143,7 +144,18 @@ func Parse(data []byte) Config {
 
 // AgeDeadline is when a current opened at now must be rotated by age.
 func (c *Config) AgeDeadline(now time.Time) time.Time {
-	return now.Add(time.Duration(c.Age) * time.Second)
+	// svlogd.c adds tmax to now as TAI64 labels: uint64 seconds that wrap.
+	// A time.Duration would overflow past 292 years and put a huge `t` in
+	// the past, rotating at random moments; C's deadline is then centuries
+	// away. A sum that wraps below now is in the past for C too (it rotates
+	// at every check), so it is kept there.
+	sec := uint64(now.Unix()) + tai64n.Offset + c.Age
+	if sec < tai64n.Offset {
+		return time.Unix(0, 0)
+	}
+	const far = 1 << 40 // about the year 36812: never, for svlogd
+	u := min(sec-tai64n.Offset, far)
+	return time.Unix(int64(u), int64(now.Nanosecond()))
 }
 
 // scanUlong is djb's scan_ulong: leading decimal digits, wrapping on

@@ -89,6 +89,67 @@ func setComm(args []string) {
 	if len(name) > 15 {
 		name = name[:15]
 	}
+	// /proc/self/comm names the thread group leader, whatever thread this
+	// goroutine runs on; prctl names only the calling thread. The Go
+	// runtime's other threads (named after the leader when they were
+	// made) are renamed too, for ps -L and top -H; threads made later
+	// take the name of the thread that makes them.
+	if setTaskComm("/proc/self/comm", name) {
+		renameThreads(name)
+		return
+	}
 	b := append([]byte(name), 0)
 	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
+}
+
+func setTaskComm(path, name string) bool {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	_, err = unix.Write(fd, []byte(name))
+	unix.Close(fd)
+	return err == nil
+}
+
+// renameThreads writes name to /proc/self/task/TID/comm for each thread.
+func renameThreads(name string) {
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	// Small: a bigger array here would grow the main goroutine's stack
+	// into a size it never needs again, which costs every runsv pages.
+	var buf [128]byte
+	for {
+		n, err := unix.ReadDirent(fd, buf[:])
+		if err != nil || n <= 0 {
+			return
+		}
+		// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 19 || reclen > len(b) {
+				return
+			}
+			tid := b[19:reclen]
+			if i := bytesIndexZero(tid); i >= 0 {
+				tid = tid[:i]
+			}
+			if len(tid) > 0 && tid[0] != '.' {
+				setTaskComm("/proc/self/task/"+string(tid)+"/comm", name)
+			}
+			b = b[reclen:]
+		}
+	}
+}
+
+func bytesIndexZero(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
 }

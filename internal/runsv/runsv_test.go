@@ -306,6 +306,20 @@ func TestKeepsItsProcessName(t *testing.T) {
 	if got := strings.TrimSpace(string(b)); got != "runsv" {
 		t.Errorf("comm = %q, want runsv", got)
 	}
+	// Every thread, for ps -L and top -H.
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/comm", s.proc.cmd.Process.Pid))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("no threads: %v", err)
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(string(b)); got != "runsv" {
+			t.Errorf("%s = %q, want runsv", task, got)
+		}
+	}
 	s.stop()
 }
 

@@ -86,6 +86,7 @@ func (r *runsv) setup() error {
 		}
 		r.svd[1].fdlock = fd
 	}
+	r.stopOrphans()
 
 	if err := r.openControl(&r.svd[0], "supervise/control"); err != nil {
 		return err

@@ -29,7 +29,7 @@ save() {
 
 diag() {
 	echo "--- process tree"
-	ps -eo pid,ppid,stat,args --forest | grep -v -e '\[.*\]$' | head -n 60
+	ps -eo pid,ppid,stat,comm,args --forest | grep -v -e '\[.*\]$' | head -n 60
 	echo "--- sv status /etc/svlnk/*"
 	for d in /etc/svlnk/*; do [ -e "$d" ] && timeout 10 sv status "$d" 2>&1; done
 	for f in /etc/sv/*/log/main/current; do
@@ -74,17 +74,31 @@ alive() {
 
 dead() { ! alive "$1"; }
 
-# procs: "pid ppid comm args" of every live process.
-procs() { ps -eo pid=,ppid=,stat=,comm=,args= | awk '$3 !~ /^Z/ { $3 = ""; print }'; }
+# procs: "pid ppid comm name argv..." of every live process; name is
+# argv[0]'s basename without a trailing colon (sshd's "sshd:").
+procs() {
+	ps -eo pid=,ppid=,stat=,comm=,args= | awk '$3 !~ /^Z/ {
+		n = $5; sub(/.*\//, "", n); sub(/:$/, "", n)
+		a = ""; for (i = 5; i <= NF; i++) a = a " " $i
+		print $1, $2, $4, n a
+	}'
+}
 
-# pids_comm COMM: live pids whose command name is COMM.
-pids_comm() { procs | awk -v c="$1" '$3 == c { print $1 }'; }
+# pids_named NAME: live pids whose command name or argv[0] is NAME (a Go
+# program that executed itself again through /proc/self/exe is "exe" to
+# the kernel but shows its argv[0] to ps).
+pids_named() { procs | awk -v c="$1" '$3 == c || $4 == c { print $1 }'; }
+pids_comm() { pids_named "$@"; }
 
-has_comm() { [ -n "$(pids_comm "$1")" ]; }
-no_comm() { [ -z "$(pids_comm "$1")" ]; }
+has_comm() { [ -n "$(pids_named "$1")" ]; }
+no_comm() { [ -z "$(pids_named "$1")" ]; }
 
-# children PPID COMM: live children of PPID whose command name is COMM.
-children() { procs | awk -v p="$1" -v c="$2" '$2 == p && $3 == c { print $1 }'; }
+# children PPID NAME: live children of PPID named NAME.
+children() { procs | awk -v p="$1" -v c="$2" '$2 == p && ($3 == c || $4 == c) { print $1 }'; }
+
+# kname PID: the kernel's name of PID, what ps -C, pgrep -x, pidof, killall
+# and start-stop-daemon --name match.
+kname() { cat "/proc/$1/comm" 2>/dev/null; }
 
 # runsvdir_pid: the pid of the only runsvdir (empty when none or several).
 runsvdir_pid() {
@@ -93,7 +107,7 @@ runsvdir_pid() {
 }
 
 # runsv_pids NAME: live runsv processes supervising NAME.
-runsv_pids() { procs | awk -v n="$1" '$3 == "runsv" && $4 == "runsv" && $5 == n && NF == 5 { print $1 }'; }
+runsv_pids() { procs | awk -v n="$1" '($3 == "runsv" || $4 == "runsv") && $6 == n && NF == 6 { print $1 }'; }
 
 # runsv_pid NAME: the runsv of NAME (the first one when several).
 runsv_pid() { runsv_pids "$1" | head -n 1; }
@@ -108,10 +122,21 @@ svc_pid() {
 log_pid() { svc_pid "$1" svlogd; }
 
 # listening PORT: pids of processes listening on TCP PORT.
-listening() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
+listening() { ss -ltnp "sport = :$1" 2>/dev/null | awk 'NR > 1' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
 
 # stamped FILE: lines of FILE that do not start with svlogd -tt's stamp.
 unstamped() { grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+ ' "$1"; }
+
+# apt_install DEB: what a user does: apt-get install ./DEB (apt resolves
+# dependencies); apt before 1.1 (Jessie) cannot take a file, so there
+# dpkg -i, then apt-get -f install for the dependencies.
+apt_install() {
+	if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' apt)" ge 1.1; then
+		DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y "$1"
+	else
+		timeout 300 dpkg -i "$1" || DEBIAN_FRONTEND=noninteractive timeout 300 apt-get -f install -y
+	fi
+}
 
 # svstat NAME: sv status NAME's output (sv's default SVDIR is /etc/svlnk).
 svstat() { timeout 10 sv status "$1" 2>&1; }

@@ -3,7 +3,7 @@
 
 # 1. install: apt, not dpkg, so dependencies are resolved.
 t=$(now)
-if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "$DEB" >/tmp/apt-install.log 2>&1; then
+if ! apt_install "$DEB" >/tmp/apt-install.log 2>&1; then
 	tail -n 20 /tmp/apt-install.log
 	fail install "apt-get install -y $DEB failed"
 elif [ "$(dpkg-query -W -f='${Status}' gorunit 2>/dev/null)" != "install ok installed" ]; then

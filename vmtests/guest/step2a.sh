@@ -34,6 +34,8 @@ elif ls /etc/rc2.d/S*ssh >/dev/null 2>&1; then
 	fail boot-sshd "sysvinit's ssh script is still enabled"
 elif ! is_run sshd; then
 	fail boot-sshd "sv status sshd: $(svstat sshd)"
+elif [ "$(kname $R)" != runsvdir ] || [ "$(kname $A)" != runsv ] || [ "$(kname $L)" != svlogd ]; then
+	fail boot-sshd "process names (comm) are runsvdir=$(kname $R) runsv=$(kname $A) svlogd=$(kname $L): ps -C, pgrep -x, pidof, killall and start-stop-daemon --name do not find them as with runit"
 else
 	pass boot-sshd
 fi

@@ -1,5 +1,8 @@
-# Boot 2, continued: 5 netisup-gate; 8 shutdown, first half
-# (/etc/init.d/gorunit stop, then start again before the harness reboots).
+# Boot 2, continued: 5 netisup-gate; 7 runsvdir-kill; 8 shutdown, first
+# half (/etc/init.d/gorunit stop, then start again before the harness
+# reboots). runsvdir-kill leaves the old runsv processes orphaned (children
+# of init, not of the new runsvdir), as runit does: the stop that follows
+# must stop them too.
 
 # 5. netisup-gate: a run script that waits for a port that opens later runs
 # its daemon only after the port opens.
@@ -61,6 +64,57 @@ else
 	rm -f /etc/svlnk/gated
 	waitfor 20 no_comm gated
 	[ -n "$ncpid" ] && kill "$ncpid"
+fi
+
+# 7. runsvdir-kill: services survive kill -9 of runsvdir; the init script
+# brings runsvdir back without starting a second sshd.
+waitfor 60 sshd_up
+R=$(runsvdir_pid)
+A=$(runsv_pid sshd)
+S=$(svc_pid sshd sshd)
+T=$(svc_pid ticker run)
+info "runsvdir=$R runsv sshd=$A sshd=$S ticker=$T"
+if [ -z "$R" ] || [ -z "$S" ]; then
+	fail runsvdir-kill "runsvdir or sshd not running before the test"
+else
+	kill -9 "$R"
+	waitfor 10 dead "$R"
+	sleep 3
+	if alive "$R"; then
+		fail runsvdir-kill "runsvdir $R survived kill -9?"
+	elif ! alive "$A" || ! alive "$S" || ! alive "$T"; then
+		fail runsvdir-kill "services died with runsvdir: runsv $A sshd $S ticker $T"
+	elif ! is_run sshd; then
+		fail runsvdir-kill "sv status sshd without runsvdir: $(svstat sshd)"
+	else
+		timeout 60 /etc/init.d/gorunit start
+		rc=$?
+		newr() { _r=$(runsvdir_pid); [ -n "$_r" ] && [ "$_r" != "$R" ]; }
+		if ! waitfor 30 newr; then
+			fail runsvdir-kill "no runsvdir 30s after /etc/init.d/gorunit start (exit $rc)"
+		else
+			# Watch a while: runsvdir may try to start runsv sshd again; the
+			# lock must stop a second one, and no second sshd may appear.
+			second=
+			end=$(later 8)
+			while ! past "$end"; do
+				l=$(listening 22 | grep -vx "$S")
+				if [ -n "$l" ]; then second="listener $l"; break; fi
+				if [ "$(svc_pid sshd sshd)" != "$S" ]; then second="sshd now $(svc_pid sshd sshd)"; break; fi
+				sleep 0.3
+			done
+			info "new runsvdir $(runsvdir_pid) (ppid $(awk '{ print $4 }' /proc/$(runsvdir_pid)/stat)); runsv sshd: $(runsv_pids sshd | tr '\n' ' ')"
+			if [ -n "$second" ]; then
+				fail runsvdir-kill "a second sshd: $second"
+			elif ! alive "$S" || ! alive "$A" || [ "$(listening 22)" != "$S" ]; then
+				fail runsvdir-kill "sshd $S under runsv $A not the only one on port 22: $(listening 22)"
+			elif ! is_run sshd; then
+				fail runsvdir-kill "sv status sshd: $(svstat sshd)"
+			else
+				pass runsvdir-kill
+			fi
+		fi
+	fi
 fi
 
 # 8. shutdown, first half: /etc/init.d/gorunit stop stops every service and

@@ -1,6 +1,6 @@
 # Boot 3, after the reboot that ended boot 2: 8 shutdown, second half (the
 # reboot stopped services and logs in order, leaving nothing behind);
-# 9 upgrade; 7 runsvdir-kill (last: it orphans the old runsv processes).
+# 9 upgrade; 10 purge (the harness powers off next).
 
 # 8. shutdown, second half.
 cur=/etc/sv/ticker/log/main/current
@@ -15,7 +15,7 @@ if [ -f $ps ]; then
 	for p in $SHUTDOWN_PIDS; do
 		awk -v p="$p" '$1 == p && $3 !~ /^Z/' $ps | grep -q . && stray="$stray $p"
 	done
-	stray="$stray $(awk '$3 !~ /^Z/ && ($4 == "runsvdir" || $4 == "runsv" || $4 == "svlogd") { print $1 }' $ps | tr '\n' ' ')"
+	stray="$stray $(awk '$3 !~ /^Z/ { n = $5; sub(/.*\//, "", n); if ($4 ~ /^(runsvdir|runsv|svlogd)$/ || n ~ /^(runsvdir|runsv|svlogd)$/) print $1 }' $ps | tr '\n' ' ')"
 	stray=$(echo $stray)
 fi
 order=$(ls /etc/rc6.d | grep -e gorunit -e vmtest-probe | tr '\n' ' ')
@@ -44,7 +44,7 @@ before=$(list)
 R=$(runsvdir_pid)
 old=$(dpkg-query -W -f='${Version}' gorunit)
 t=$(now)
-if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "$NEWDEB" >/tmp/apt-upgrade.log 2>&1; then
+if ! apt_install "$NEWDEB" >/tmp/apt-upgrade.log 2>&1; then
 	tail -n 20 /tmp/apt-upgrade.log
 	fail upgrade "apt-get install -y $NEWDEB failed"
 else
@@ -69,53 +69,30 @@ else
 	fi
 fi
 
-# 7. runsvdir-kill: services survive kill -9 of runsvdir; the init script
-# brings runsvdir back without starting a second sshd.
-waitfor 60 sshd_up
-R=$(runsvdir_pid)
-A=$(runsv_pid sshd)
-S=$(svc_pid sshd sshd)
-T=$(svc_pid ticker run)
-info "runsvdir=$R runsv sshd=$A sshd=$S ticker=$T"
-if [ -z "$R" ] || [ -z "$S" ]; then
-	fail runsvdir-kill "runsvdir or sshd not running before the test"
+# 10. purge: runsvdir and runsv go; the user's service definitions and
+# every log stay.
+waitfor 60 is_run ticker
+info "before purge: $(procs | awk '$3 == "runsvdir" || $3 == "runsv" || $3 == "svlogd"' | wc -l) runsvdir/runsv/svlogd processes"
+if ! DEBIAN_FRONTEND=noninteractive timeout 300 apt-get purge -y gorunit >/tmp/apt-purge.log 2>&1; then
+	tail -n 20 /tmp/apt-purge.log
+	fail purge "apt-get purge -y gorunit failed"
 else
-	kill -9 "$R"
-	waitfor 10 dead "$R"
-	sleep 3
-	if alive "$R"; then
-		fail runsvdir-kill "runsvdir $R survived kill -9?"
-	elif ! alive "$A" || ! alive "$S" || ! alive "$T"; then
-		fail runsvdir-kill "services died with runsvdir: runsv $A sshd $S ticker $T"
-	elif ! is_run sshd; then
-		fail runsvdir-kill "sv status sshd without runsvdir: $(svstat sshd)"
+	gone() { [ -z "$(pids_comm runsvdir)$(pids_comm runsv)$(pids_comm svlogd)" ]; }
+	waitfor 30 gone
+	missing=
+	for f in /etc/sv/ticker/run /etc/sv/ticker/log/run /etc/sv/ticker/log/main/current /etc/sv/sshd/log/main/current /etc/sv/ntpd/log/main/current; do
+		[ -s "$f" ] || missing="$missing $f"
+	done
+	if dpkg-query -W -f='${Status}' gorunit 2>/dev/null | grep -q 'installed\|config-files'; then
+		fail purge "dpkg still lists gorunit: $(dpkg-query -W -f='${Status}' gorunit)"
+	elif ! gone; then
+		fail purge "still running 30s after purge: runsvdir $(pids_comm runsvdir) runsv $(pids_comm runsv) svlogd $(pids_comm svlogd)"
+	elif [ -e /usr/bin/runsvdir ] || [ -e /etc/init.d/gorunit ] || ls /etc/rc2.d/*gorunit >/dev/null 2>&1; then
+		fail purge "files left: $(ls -d /usr/bin/runsvdir /etc/init.d/gorunit /etc/rc2.d/*gorunit 2>/dev/null)"
+	elif [ -n "$missing" ]; then
+		fail purge "user services or logs removed:$missing"
 	else
-		timeout 60 /etc/init.d/gorunit start
-		rc=$?
-		newr() { _r=$(runsvdir_pid); [ -n "$_r" ] && [ "$_r" != "$R" ]; }
-		if ! waitfor 30 newr; then
-			fail runsvdir-kill "no runsvdir 30s after /etc/init.d/gorunit start (exit $rc)"
-		else
-			# Watch a while: runsvdir may try to start runsv sshd again; the
-			# lock must stop a second one, and no second sshd may appear.
-			second=
-			end=$(later 8)
-			while ! past "$end"; do
-				l=$(listening 22 | grep -vx "$S")
-				if [ -n "$l" ]; then second="listener $l"; break; fi
-				if [ "$(svc_pid sshd sshd)" != "$S" ]; then second="sshd now $(svc_pid sshd sshd)"; break; fi
-				sleep 0.3
-			done
-			info "new runsvdir $(runsvdir_pid) (ppid $(awk '{ print $4 }' /proc/$(runsvdir_pid)/stat)); runsv sshd: $(runsv_pids sshd | tr '\n' ' ')"
-			if [ -n "$second" ]; then
-				fail runsvdir-kill "a second sshd: $second"
-			elif ! alive "$S" || ! alive "$A" || [ "$(listening 22)" != "$S" ]; then
-				fail runsvdir-kill "sshd $S under runsv $A not the only one on port 22: $(listening 22)"
-			elif ! is_run sshd; then
-				fail runsvdir-kill "sv status sshd: $(svstat sshd)"
-			else
-				pass runsvdir-kill
-			fi
-		fi
+		info "left alone: $(ls /etc/sv | tr '\n' ' '); logs: $(ls /etc/sv/*/log/main/current | tr '\n' ' ')"
+		pass purge
 	fi
 fi
