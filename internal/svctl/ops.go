@@ -150,6 +150,11 @@ func (c *command) exitRunsv(sv *service) error {
 	m := sv.main()
 	if err := m.alive(); err != nil {
 		if notRunning(err) {
+			// runsvdir saw the link go and stopped runsv already (gorunit's
+			// runsvdir notices at once): the same outcome, the same report.
+			if !c.dryRun {
+				c.say("runsv has exited")
+			}
 			return nil
 		}
 		return fmt.Errorf("unable to open %s/ok: %s", m.supervise(), cli.ErrStr(err))
