@@ -489,7 +489,22 @@ func TestControlConcurrent(t *testing.T) {
 			return
 		}
 	}
-	// The dust settles: the last word is ours.
+	// The dust settles: the last word is ours. Every sv has exited, but
+	// runsv reads one byte per loop, so some of their bytes may still wait
+	// in the FIFO; a "sv up" now could skip its write (runit's rule: want
+	// is already up) and then see an "o" or "d" still queued win. Wait
+	// until runsv has read them all, as a careful script would.
+	svtest.WaitFor(t, 30*time.Second, func() error {
+		fd, err := unix.Open(filepath.Join(dir, "supervise/control"), unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if n, _ := unix.IoctlGetInt(fd, unix.TIOCINQ); n > 0 {
+			return fmt.Errorf("%d bytes still in supervise/control", n)
+		}
+		return nil
+	})
 	out, e, code := r.sv_("-w", "30", "up", dir)
 	st, _, _ := r.sv_("status", dir)
 	if code != 0 || p.exited() || panicked(p.output()) || !strings.HasPrefix(st, "run: ") {
