@@ -65,7 +65,18 @@ func (c *command) enable() int {
 	// A twin's status may describe the runit-supervised daemon itself when
 	// they share a pidfile (ssh's /run/sshd.pid): once runit runs it, only
 	// the start links are the twin's.
+	// Stop first, then disable: undone in reverse, the start links are back
+	// before the start, which invoke-rc.d refuses (exit 0, nothing
+	// started) while the current runlevel has the script's K link.
 	for _, t := range c.twins(supervised) {
+		if t.running {
+			c.say("sysvinit script %s says the daemon is running", t.path)
+			c.step("stop twin")
+			if err := c.stopTwin(t); err != nil {
+				return failed(err)
+			}
+			undo = append(undo, func() error { return c.invokeRcD(t, "start") })
+		}
 		if len(t.enabled) > 0 {
 			c.say("sysvinit script %s is enabled: %s", t.path, strings.Join(t.enabled, " "))
 			c.step("disable twin")
@@ -76,14 +87,6 @@ func (c *command) enable() int {
 			if c.pollIntr() {
 				return failed(errInterrupted)
 			}
-		}
-		if t.running {
-			c.say("sysvinit script %s says the daemon is running", t.path)
-			c.step("stop twin")
-			if err := c.stopTwin(t); err != nil {
-				return failed(err)
-			}
-			undo = append(undo, func() error { return c.invokeRcD(t, "start") })
 		}
 		if len(t.enabled) == 0 && !t.running {
 			c.say("sysvinit script %s is neither enabled nor running", t.path)
