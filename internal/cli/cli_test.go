@@ -50,3 +50,29 @@ func TestBasename(t *testing.T) {
 		}
 	}
 }
+
+func TestScanUlong(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		n  int
+		v  uint64
+	}{
+		{"", 0, 0},
+		{"x1", 0, 0},
+		{"7", 1, 7},
+		{"42k", 2, 42},
+		{"-5", 0, 0},
+		{" 5", 0, 0},
+		{"12abc", 2, 12},
+		{"007", 3, 7},
+		{"18446744073709551615", 20, 18446744073709551615},
+		{"18446744073709551616", 20, 0}, // 2^64 wraps, as in C
+		{"99999999999999999999", 20, 7766279631452241919},
+	} {
+		n, v := ScanUlong(tc.in)
+		nb, vb := ScanUlong([]byte(tc.in))
+		if n != tc.n || v != tc.v || nb != n || vb != v {
+			t.Errorf("ScanUlong(%q) = %d, %d (bytes: %d, %d); want %d, %d", tc.in, n, v, nb, vb, tc.n, tc.v)
+		}
+	}
+}

@@ -19,6 +19,7 @@ package logdir
 
 import (
 	"bytes"
+	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/tai64n"
 	"time"
 )
@@ -87,7 +88,7 @@ func Parse(data []byte) Config {
 			c.Inst = append(c.Inst, line...)
 			c.Inst = append(c.Inst, 0)
 		case 's':
-			k, v := scanUlong(sa[i+1:])
+			k, v := cli.ScanUlong(sa[i+1:])
 			c.Size = v
 			switch sa[i+1+k] {
 			case 'm':
@@ -97,11 +98,11 @@ func Parse(data []byte) Config {
 				c.Size *= 1024
 			}
 		case 'n':
-			_, c.Num = scanUlong(sa[i+1:])
+			_, c.Num = cli.ScanUlong(sa[i+1:])
 		case 'N':
-			_, c.Min = scanUlong(sa[i+1:])
+			_, c.Min = cli.ScanUlong(sa[i+1:])
 		case 't':
-			k, v := scanUlong(sa[i+1:])
+			k, v := cli.ScanUlong(sa[i+1:])
 			c.Age = v
 			switch sa[i+1+k] {
 			case 'h':
@@ -125,7 +126,7 @@ func Parse(data []byte) Config {
 			}
 			port := uint64(DefaultPort)
 			if sa[i+1+k] == ':' {
-				_, port = scanUlong(sa[i+k+2:])
+				_, port = cli.ScanUlong(sa[i+k+2:])
 				if port == 0 {
 					c.Warnings = append(c.Warnings, "unable to scan port number: "+cstring(sa[i+k+2:]))
 					break
@@ -158,18 +159,6 @@ func (c *Config) AgeDeadline(now time.Time) time.Time {
 	return time.Unix(int64(u), int64(now.Nanosecond()))
 }
 
-// scanUlong is djb's scan_ulong: leading decimal digits, wrapping on
-// overflow; it returns how many bytes it used and the value.
-func scanUlong(s []byte) (int, uint64) {
-	var v uint64
-	i := 0
-	for i < len(s) && s[i]-'0' < 10 {
-		v = v*10 + uint64(s[i]-'0')
-		i++
-	}
-	return i, v
-}
-
 // ip4Scan is libdjbdns' ip4_scan as svlogd.c has it: four dot-separated
 // numbers, each kept modulo 256; it returns the length scanned, 0 if none.
 func ip4Scan(s []byte, ip *[4]byte) int {
@@ -181,7 +170,7 @@ func ip4Scan(s []byte, ip *[4]byte) int {
 			}
 			n++
 		}
-		j, u := scanUlong(s[n:])
+		j, u := cli.ScanUlong(s[n:])
 		if j == 0 {
 			return 0
 		}

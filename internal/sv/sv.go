@@ -151,7 +151,7 @@ func (s *sv) main() (int, error) {
 		s.svdir = v
 	}
 	if v, ok := s.lookupEnv("SVWAIT"); ok {
-		s.wait = scanUlong(v)
+		_, s.wait = cli.ScanUlong(v)
 	}
 	verbose := false
 	g := cli.NewGetopt(s.env.Args, "w:vV", s.env.Stderr)
@@ -163,7 +163,7 @@ func (s *sv) main() (int, error) {
 		switch c {
 		case 'w':
 			// sv.c: case 'w' falls through to case 'v'.
-			s.wait = scanUlong(g.Arg)
+			_, s.wait = cli.ScanUlong(g.Arg)
 			verbose = true
 		case 'v':
 			verbose = true

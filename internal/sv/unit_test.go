@@ -156,18 +156,6 @@ func TestGetopt(t *testing.T) {
 	}
 }
 
-func TestScanUlong(t *testing.T) {
-	for in, want := range map[string]uint64{
-		"": 0, "7": 7, "12abc": 12, "abc": 0, " 5": 0, "-3": 0, "007": 7,
-		"18446744073709551615": 18446744073709551615,
-		"18446744073709551616": 0, // wraps like C's unsigned long
-	} {
-		if got := scanUlong(in); got != want {
-			t.Errorf("scanUlong(%q) = %d, want %d", in, got, want)
-		}
-	}
-}
-
 func TestAppendStatus(t *testing.T) {
 	rec := func(pid uint32, paused, want, term, state byte, sec uint64) *[supervise.StatusSize]byte {
 		var b [supervise.StatusSize]byte

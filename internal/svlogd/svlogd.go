@@ -86,12 +86,12 @@ func parseArgs(env cli.Env) (o options, ok bool) {
 			}
 			o.repl = g.Arg[0]
 		case 'l':
-			_, o.linemax = scanUlong(g.Arg)
+			_, o.linemax = cli.ScanUlong(g.Arg)
 			if o.linemax == 0 {
 				o.linemax = 1000
 			}
 		case 'b':
-			_, o.buflen = scanUlong(g.Arg)
+			_, o.buflen = cli.ScanUlong(g.Arg)
 			if o.buflen == 0 {
 				o.buflen = 1024
 			}
@@ -108,16 +108,6 @@ func parseArgs(env cli.Env) (o options, ok bool) {
 			return o, false
 		}
 	}
-}
-
-func scanUlong(s string) (int, uint64) {
-	var v uint64
-	i := 0
-	for i < len(s) && s[i]-'0' < 10 {
-		v = v*10 + uint64(s[i]-'0')
-		i++
-	}
-	return i, v
 }
 
 // Signals as bits, set by the forwarding goroutine, taken by the loop.
