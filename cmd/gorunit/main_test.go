@@ -116,6 +116,25 @@ func TestBinaryDispatch(t *testing.T) {
 			t.Errorf("status: got exit %d, stdout %q", code, stdout)
 		}
 	})
+	// runit's chpst strips one leading "d" from its name: dsetlock linked
+	// straight to the box acts as setlock, as it does linked to C chpst.
+	t.Run("d-prefixed chpst name", func(t *testing.T) {
+		ref := svtest.RunitRef(t)
+		for _, n := range []string{"dsetlock", "denvdir", "dsoftlimit"} {
+			ours, theirs := filepath.Join(dir, n), filepath.Join(t.TempDir(), n)
+			os.Symlink(filepath.Join(box, "gorunit"), ours)
+			cchpst, err := filepath.EvalSymlinks(filepath.Join(ref, "chpst"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.Symlink(cchpst, theirs)
+			_, e1, c1 := run(t, ours, ours)
+			_, e2, c2 := run(t, theirs, theirs)
+			if strings.Contains(e1, "unknown applet") || e1 != e2 || c1 != c2 {
+				t.Errorf("%s: gorunit (%d %q) != C chpst (%d %q)", n, c1, e1, c2, e2)
+			}
+		}
+	})
 	t.Run("no applet", func(t *testing.T) {
 		_, stderr, code := run(t, filepath.Join(box, "gorunit"), "gorunit")
 		if code != 100 || !strings.HasPrefix(stderr, "usage: gorunit applet") {
