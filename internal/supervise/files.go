@@ -47,17 +47,18 @@ func WriteStatus(dir string, st Status) error {
 	return WriteFileAtomic(dir, StatusFile, b[:])
 }
 
-// ReadStatus reads dir/status (dir is a supervise directory). A file that is
-// not exactly StatusSize bytes gives ErrBadFormat.
+// ReadStatus reads dir/status (dir is a supervise directory) as sv.c does:
+// one read of StatusSize bytes. Fewer gives ErrBadFormat; a longer file is
+// read for its first StatusSize bytes, as runit's sv reads it.
 func ReadStatus(dir string) (Status, error) {
 	f, err := os.Open(filepath.Join(dir, StatusFile))
 	if err != nil {
 		return Status{}, err
 	}
 	defer f.Close()
-	var b [StatusSize + 1]byte
-	n, err := io.ReadFull(f, b[:])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	var b [StatusSize]byte
+	n, err := f.Read(b[:])
+	if err != nil && !errors.Is(err, io.EOF) {
 		return Status{}, err
 	}
 	return Decode(b[:n])

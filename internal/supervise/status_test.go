@@ -1,6 +1,8 @@
 package supervise
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -78,4 +80,32 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("round trip %x -> %x", b, got)
 		}
 	})
+}
+
+// sv.c reads status with one read(fd, buf, 20): a short file is "bad
+// format", a longer one is taken for its first 20 bytes.
+func TestReadStatusReadsTwentyBytesAsSvDoes(t *testing.T) {
+	rec := Status{PID: 42, Want: WantUp, State: Run}.Bytes()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		err  error
+	}{
+		{"exact", rec[:], nil},
+		{"short", rec[:19], ErrBadFormat},
+		{"empty", nil, ErrBadFormat},
+		{"long", append(rec[:], "trailing garbage"...), nil},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, StatusFile), tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, err := ReadStatus(dir)
+		if err != tc.err {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.err)
+		}
+		if err == nil && st.PID != 42 {
+			t.Errorf("%s: pid %d, want 42", tc.name, st.PID)
+		}
+	}
 }
