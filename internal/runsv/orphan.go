@@ -34,18 +34,18 @@ const (
 // It must run after the locks are taken and before the first status write
 // replaces the pid files.
 func (r *runsv) stopOrphans() {
-	main := leftover("supervise/pid")
+	svc := leftover("supervise/pid")
 	var log int
 	if r.haslog {
 		log = leftover("log/supervise/pid")
 	}
-	if main > 0 {
-		r.warnx("stopping pid ", strconv.Itoa(main), " left running by an earlier runsv")
-		unix.Kill(main, unix.SIGTERM)
-		unix.Kill(main, unix.SIGCONT)
-		if !waitGone(main, orphanTermWait) {
-			unix.Kill(main, unix.SIGKILL)
-			waitGone(main, orphanKillWait)
+	if svc > 0 {
+		r.warnx("stopping pid ", strconv.Itoa(svc), " left running by an earlier runsv")
+		unix.Kill(svc, unix.SIGTERM)
+		unix.Kill(svc, unix.SIGCONT)
+		if !waitGone(svc, orphanTermWait) {
+			unix.Kill(svc, unix.SIGKILL)
+			waitGone(svc, orphanKillWait)
 		}
 	}
 	if log > 0 {
