@@ -103,18 +103,28 @@ func runsvOutcome(t *testing.T, r *rig, im impl, dir string, roots ...string) st
 	t.Helper()
 	p := r.start(im.name+"-runsv-"+filepath.Base(dir), filepath.Dir(dir), im.env(), im.tool("runsv"), filepath.Base(dir))
 	var res string
+	var okSince time.Time
 	svtest.Poll(20*time.Second, func() error {
 		if p.exited() {
 			res = fmt.Sprintf("exit %d", p.cmd.ProcessState.ExitCode())
 			return nil
 		}
 		fd, err := unix.Open(dir+"/supervise/ok", unix.O_WRONLY|unix.O_NONBLOCK, 0)
-		if err == nil {
-			unix.Close(fd)
-			res = "running"
-			return nil
+		if err != nil {
+			return err
 		}
-		return err
+		unix.Close(fd)
+		// An ok that is a regular file opens before runsv has even
+		// started: wait for runsv's first status write too (stat comes
+		// with it), unless the case breaks that write, then give it 5 s.
+		if okSince.IsZero() {
+			okSince = time.Now()
+		}
+		if _, err := os.Stat(dir + "/supervise/stat"); err != nil && time.Since(okSince) < 5*time.Second {
+			return err
+		}
+		res = "running"
+		return nil
 	})
 	if res == "running" {
 		p.cmd.Process.Signal(syscall.SIGTERM)
