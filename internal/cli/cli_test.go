@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 )
 
@@ -74,5 +76,50 @@ func TestScanUlong(t *testing.T) {
 		if n != tc.n || v != tc.v || nb != n || vb != v {
 			t.Errorf("ScanUlong(%q) = %d, %d (bytes: %d, %d); want %d, %d", tc.in, n, v, nb, vb, tc.n, tc.v)
 		}
+	}
+}
+
+// cli.OS reaches argv through the runtime, not package os: it must see
+// what os.Args sees, and the environment os.Environ sees.
+func TestOSArgs(t *testing.T) {
+	env := OS()
+	if d := cmp.Diff(os.Args, env.Args); d != "" {
+		t.Errorf("OS().Args (-os.Args +got):\n%s", d)
+	}
+	if d := cmp.Diff(os.Environ(), env.Environ()); d != "" {
+		t.Errorf("OS().Environ() (-os.Environ +got):\n%s", d)
+	}
+	if got, want := env.Getenv("PATH"), os.Getenv("PATH"); got != want {
+		t.Errorf("OS().Getenv(PATH) = %q, want %q", got, want)
+	}
+}
+
+// FD is the standard streams of a real run: it writes everything, reads to
+// io.EOF, and leaves a descriptor's flags alone (os.File.Fd would make a
+// non-blocking descriptor blocking).
+func TestFD(t *testing.T) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	r, w := FD(p[0]), FD(p[1])
+	defer unix.Close(p[0])
+	if n, err := w.Write([]byte("hello\n")); n != 6 || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if _, ok := any(w).(Filer); !ok || w.Fd() != uintptr(p[1]) {
+		t.Errorf("FD(%d) is not a Filer with that descriptor", p[1])
+	}
+	unix.Close(p[1])
+	var b [16]byte
+	n, err := r.Read(b[:])
+	if string(b[:n]) != "hello\n" || err != nil {
+		t.Fatalf("Read = %q, %v", b[:n], err)
+	}
+	if n, err := r.Read(b[:]); n != 0 || err != io.EOF {
+		t.Errorf("Read at end = %d, %v; want 0, io.EOF", n, err)
+	}
+	if fl, _ := unix.FcntlInt(uintptr(p[0]), unix.F_GETFL, 0); fl&unix.O_NONBLOCK == 0 {
+		t.Error("the descriptor lost O_NONBLOCK")
 	}
 }

@@ -2,10 +2,11 @@ package cli
 
 import (
 	"maps"
-	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Exit codes of the multi-call dispatcher itself (s6's scheme).
@@ -23,25 +24,25 @@ type Applets map[string]Main
 // /etc/init.d/foo -> /usr/bin/sv -> gorunit runs sv. A bare name is looked
 // up on PATH first. The original argv0 is left for the applet to see, so
 // sv still enters LSB mode for "foo".
-func (a Applets) Resolve(argv0, path string) (string, bool) {
+func (a Applets) Resolve(argv0, pathList string) (string, bool) {
 	name := Basename(argv0)
 	if _, ok := a[name]; ok {
 		return name, true
 	}
 	p := argv0
 	if !strings.Contains(p, "/") {
-		p = lookPath(p, path)
+		p = lookPath(p, pathList)
 		if p == "" {
 			return name, false
 		}
 	}
 	for range 40 { // the kernel's own limit on a symlink chain
-		target, err := os.Readlink(p)
+		target, err := readlink(p)
 		if err != nil {
 			return name, false
 		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(p), target)
+		if !strings.HasPrefix(target, "/") {
+			target = path.Join(path.Dir(p), target)
 		}
 		if n := Basename(target); a[n] != nil {
 			return n, true
@@ -51,17 +52,38 @@ func (a Applets) Resolve(argv0, path string) (string, bool) {
 	return name, false
 }
 
-func lookPath(name, path string) string {
-	for _, dir := range filepath.SplitList(path) {
+func lookPath(name, pathList string) string {
+	if pathList == "" {
+		return ""
+	}
+	for _, dir := range strings.Split(pathList, ":") {
 		if dir == "" {
 			dir = "."
 		}
-		p := filepath.Join(dir, name)
-		if fi, err := os.Lstat(p); err == nil && !fi.IsDir() {
+		p := path.Join(dir, name)
+		var st unix.Stat_t
+		if unix.Lstat(p, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			return p
 		}
 	}
 	return ""
+}
+
+// readlink is os.Readlink: the whole target, however long.
+func readlink(p string) (string, error) {
+	for size := 256; ; size *= 2 {
+		b := make([]byte, size)
+		n, err := unix.Readlink(p, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if n < size {
+			return string(b[:n]), nil
+		}
+	}
 }
 
 // Dispatch runs the applet named by env.Args[0]. When that is the box

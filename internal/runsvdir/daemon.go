@@ -89,20 +89,14 @@ func newDaemon(env cli.Env, o opts) *daemon {
 }
 
 // fdOf is the descriptor behind a stream, or -1 (closed in the child) when
-// the stream is not a file. SyscallConn, unlike Fd, leaves the file's
-// blocking mode alone (runsvdir's fd 2 may be the non-blocking log pipe).
+// the stream is not a file. cli.FdOf leaves the file's blocking mode alone
+// (runsvdir's fd 2 may be the non-blocking log pipe).
 func fdOf(v any) uintptr {
-	f, ok := v.(*os.File)
-	if !ok || f == nil {
+	fd, ok := cli.FdOf(v)
+	if !ok {
 		return ^uintptr(0)
 	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return ^uintptr(0)
-	}
-	fd := ^uintptr(0)
-	rc.Control(func(u uintptr) { fd = u })
-	return fd
+	return uintptr(fd)
 }
 
 func (d *daemon) warn(pieces ...string) {

@@ -1,14 +1,29 @@
 package supervise
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 
 	"golang.org/x/sys/unix"
 )
+
+// The package does its file I/O with x/sys/unix, not package os, so that
+// runsv and sv can be built without os (see package cli). Errors are
+// *fs.PathError (os.PathError is the same type) wrapping the errno.
+
+func join(dir, name string) string {
+	if dir == "" || dir == "." {
+		return name
+	}
+	if dir[len(dir)-1] == '/' {
+		return dir + name
+	}
+	return dir + "/" + name
+}
+
+func pathErr(op, path string, err error) error {
+	return &fs.PathError{Op: op, Path: path, Err: err}
+}
 
 // Names of the files in a supervise directory.
 const (
@@ -26,19 +41,29 @@ const (
 // the new content, never a mix. No fsync: readers need atomicity, not
 // durability.
 func WriteFileAtomic(dir, name string, data []byte) error {
-	tmp := filepath.Join(dir, name+".new")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	tmp := join(dir, name+".new")
+	fd, err := unix.Open(tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
 	if err != nil {
-		return err
+		return pathErr("open", tmp, err)
 	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
+	for b := data; len(b) > 0 && err == nil; {
+		var n int
+		n, err = unix.Write(fd, b)
+		if err == unix.EINTR {
+			err = nil
+		}
+		b = b[n:]
+	}
+	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return err
+		return pathErr("write", tmp, err)
 	}
-	return os.Rename(tmp, filepath.Join(dir, name))
+	if err := unix.Rename(tmp, join(dir, name)); err != nil {
+		return pathErr("rename", tmp, err)
+	}
+	return nil
 }
 
 // WriteStatus writes the status record into dir (a supervise directory).
@@ -51,15 +76,19 @@ func WriteStatus(dir string, st Status) error {
 // one read of StatusSize bytes. Fewer gives ErrBadFormat; a longer file is
 // read for its first StatusSize bytes, as runit's sv reads it.
 func ReadStatus(dir string) (Status, error) {
-	f, err := os.Open(filepath.Join(dir, StatusFile))
+	p := join(dir, StatusFile)
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return Status{}, err
+		return Status{}, pathErr("open", p, err)
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	var b [StatusSize]byte
-	n, err := f.Read(b[:])
-	if err != nil && !errors.Is(err, io.EOF) {
-		return Status{}, err
+	n, err := unix.Read(fd, b[:])
+	for err == unix.EINTR {
+		n, err = unix.Read(fd, b[:])
+	}
+	if err != nil {
+		return Status{}, pathErr("read", p, err)
 	}
 	return Decode(b[:n])
 }
@@ -68,9 +97,10 @@ func ReadStatus(dir string) (Status, error) {
 // writing without blocking succeeds only while a reader exists. An error
 // wrapping unix.ENXIO means "runsv not running".
 func ProbeOK(dir string) error {
-	fd, err := unix.Open(filepath.Join(dir, OKFIFO), unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	p := join(dir, OKFIFO)
+	fd, err := unix.Open(p, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return &os.PathError{Op: "open", Path: filepath.Join(dir, OKFIFO), Err: err}
+		return pathErr("open", p, err)
 	}
 	unix.Close(fd)
 	return nil
@@ -79,18 +109,18 @@ func ProbeOK(dir string) error {
 // SendControl writes cmd to dir/control in one write, without blocking. An
 // error wrapping unix.ENXIO means no runsv is reading.
 func SendControl(dir, cmd string) error {
-	p := filepath.Join(dir, ControlFIFO)
+	p := join(dir, ControlFIFO)
 	fd, err := unix.Open(p, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return &os.PathError{Op: "open", Path: p, Err: err}
+		return pathErr("open", p, err)
 	}
 	defer unix.Close(fd)
 	n, err := unix.Write(fd, []byte(cmd))
 	if err != nil {
-		return &os.PathError{Op: "write", Path: p, Err: err}
+		return pathErr("write", p, err)
 	}
 	if n != len(cmd) {
-		return fmt.Errorf("write %s: short write", p)
+		return pathErr("write", p, io.ErrShortWrite)
 	}
 	return nil
 }

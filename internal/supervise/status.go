@@ -18,7 +18,6 @@
 package supervise
 
 import (
-	"encoding/binary"
 	"errors"
 	"strconv"
 
@@ -77,7 +76,8 @@ var ErrBadFormat = errors.New("bad format")
 // written as 'd', as runsv does.
 func (st Status) Encode(b []byte) {
 	st.Stamp.Encode(b[0:12])
-	binary.LittleEndian.PutUint32(b[12:16], uint32(st.PID))
+	pid := uint32(st.PID)
+	b[12], b[13], b[14], b[15] = byte(pid), byte(pid>>8), byte(pid>>16), byte(pid>>24)
 	b[16] = bool2byte(st.Paused)
 	if st.Want == WantUp {
 		b[17] = 'u'
@@ -104,7 +104,7 @@ func Decode(b []byte) (Status, error) {
 	stamp, _ := tai64n.Decode(b[0:12])
 	return Status{
 		Stamp:  stamp,
-		PID:    int(binary.LittleEndian.Uint32(b[12:16])),
+		PID:    int(uint32(b[12]) | uint32(b[13])<<8 | uint32(b[14])<<16 | uint32(b[15])<<24),
 		Paused: b[16] != 0,
 		Want:   Want(b[17]),
 		Term:   b[18] != 0,

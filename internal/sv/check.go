@@ -1,7 +1,6 @@
 package sv
 
 import (
-	"os"
 	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
@@ -95,26 +94,36 @@ func (s *sv) checkScript() bool {
 		s.warn2("warning: ", "unable to stat ", s.services[s.cur], "/check: ", cli.ErrStr(err))
 		return false
 	}
-	files := []*os.File{fileOrNil(s.env.Stdin), nil, fileOrNil(s.env.Stderr)}
-	var environ []string
+	// ./check gets sv's stdin and stderr; its stdout is closed (sv.c).
+	files := []uintptr{fdOrClosed(s.env.Stdin), ^uintptr(0), fdOrClosed(s.env.Stderr)}
+	environ := syscall.Environ()
 	if s.env.Environ != nil {
 		environ = s.env.Environ()
 	}
-	p, err := os.StartProcess("check", []string{"./check"}, &os.ProcAttr{Files: files, Env: environ})
+	pid, err := syscall.ForkExec("check", []string{"./check"}, &syscall.ProcAttr{Files: files, Env: environ})
 	if err != nil {
 		s.warn2("warning: ", "unable to run ", s.services[s.cur], "/check: ", cli.ErrStr(err))
 		return true
 	}
-	ps, err := p.Wait()
+	var w unix.WaitStatus
+	for {
+		_, err = unix.Wait4(pid, &w, 0, nil)
+		if err != unix.EINTR {
+			break
+		}
+	}
 	if err != nil {
 		s.warn2("warning: ", "unable to wait for child ", s.services[s.cur], "/check: ", cli.ErrStr(err))
 		return false
 	}
-	w, _ := ps.Sys().(syscall.WaitStatus)
 	return uint32(w)>>8 == 0
 }
 
-func fileOrNil(x any) *os.File {
-	f, _ := x.(*os.File)
-	return f
+// fdOrClosed is the descriptor behind a stream, or -1, which closes that
+// descriptor in the child, when the stream is not a file.
+func fdOrClosed(stream any) uintptr {
+	if fd, ok := cli.FdOf(stream); ok {
+		return uintptr(fd)
+	}
+	return ^uintptr(0)
 }

@@ -172,12 +172,12 @@ func Main(env cli.Env) int {
 	if env.Environ != nil {
 		l.opt.Environ = env.Environ()
 	}
-	in, ok := env.Stdin.(*os.File)
+	in, ok := cli.FdOf(env.Stdin)
 	if !ok {
 		cli.Say(env.Stderr, "svlogd: fatal: standard input is not a file")
 		return ExitFatal
 	}
-	l.in = int(in.Fd())
+	l.in = in
 	unix.SetNonblock(l.in, true)
 	l.rbuf = make([]byte, max(ioSize, int(o.buflen)))
 	l.line = make([]byte, o.linemax, o.linemax+1)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +28,13 @@ var Tools = []string{
 	"netisup", "netisup.sh",
 	"enable", "disable", "reset", "summary",
 }
+
+// Standalone are the tools the package ships as binaries of their own,
+// built without package os (docs/BENCHMARKS.md): one runsv and one svlogd
+// run per service, and sv is started by monitoring every few seconds. Box
+// puts these binaries under their names, as the package does; the box
+// answers to these names too ("gorunit sv status x").
+var Standalone = []string{"runsv", "sv", "svlogd"}
 
 var (
 	boxOnce sync.Once
@@ -52,10 +60,11 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// Box builds cmd/gorunit once per test process (static, not race-enabled,
-// so hundreds of copies stay cheap) and returns a directory holding
-// "gorunit" and a symlink to it for every tool name. Put it first on PATH
-// for runsvdir to find runsv. Call Cleanup from TestMain to remove it.
+// Box builds what the package installs, once per test process (static, not
+// race-enabled, so hundreds of copies stay cheap): a directory holding
+// "gorunit", the Standalone tools built from their cmd/ directories, and a
+// symlink to gorunit for every other tool name. Put it first on PATH for
+// runsvdir to find runsv. Call Cleanup from TestMain to remove it.
 func Box(t testing.TB) string {
 	t.Helper()
 	boxOnce.Do(func() { boxDir, boxErr = buildBox() })
@@ -74,7 +83,13 @@ func buildBox() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "gorunit"), "./cmd/gorunit")
+	// One go build writes every main package into dir, named after its
+	// directory.
+	build := []string{"build", "-trimpath", "-o", dir + "/", "./cmd/gorunit"}
+	for _, n := range Standalone {
+		build = append(build, "./cmd/"+n)
+	}
+	cmd := exec.Command("go", build...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -82,6 +97,9 @@ func buildBox() (string, error) {
 		return "", fmt.Errorf("%v: %s", err, out)
 	}
 	for _, n := range Tools {
+		if slices.Contains(Standalone, n) {
+			continue
+		}
 		if err := os.Symlink("gorunit", filepath.Join(dir, n)); err != nil {
 			os.RemoveAll(dir)
 			return "", err

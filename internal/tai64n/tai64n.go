@@ -16,7 +16,6 @@
 package tai64n
 
 import (
-	"encoding/binary"
 	"errors"
 	"time"
 )
@@ -58,8 +57,13 @@ func (s Stamp) Unix() int64 { return int64(s.Sec - Offset) }
 
 // Encode packs s into b, which must hold Size bytes.
 func (s Stamp) Encode(b []byte) {
-	binary.BigEndian.PutUint64(b[0:8], s.Sec)
-	binary.BigEndian.PutUint32(b[8:12], s.Nano)
+	_ = b[11]
+	for i := 0; i < 8; i++ {
+		b[i] = byte(s.Sec >> (56 - 8*i))
+	}
+	for i := 0; i < 4; i++ {
+		b[8+i] = byte(s.Nano >> (24 - 8*i))
+	}
 }
 
 // Decode unpacks the first Size bytes of b.
@@ -67,10 +71,14 @@ func Decode(b []byte) (Stamp, error) {
 	if len(b) < Size {
 		return Stamp{}, errors.New("tai64n: short stamp")
 	}
-	return Stamp{
-		Sec:  binary.BigEndian.Uint64(b[0:8]),
-		Nano: binary.BigEndian.Uint32(b[8:12]),
-	}, nil
+	var st Stamp
+	for _, c := range b[0:8] {
+		st.Sec = st.Sec<<8 | uint64(c)
+	}
+	for _, c := range b[8:12] {
+		st.Nano = st.Nano<<8 | uint32(c)
+	}
+	return st, nil
 }
 
 const hexdigits = "0123456789abcdef"
