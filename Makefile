@@ -15,8 +15,8 @@ TOOLS    := runsv runsvdir sv svlogd chpst runsvchdir utmpset netisup
 # built from cmd/NAME as static binaries of their own. One runsv and one
 # svlogd run per service, so their private memory counts per service: a
 # binary without package os is ~45 kB smaller per process (~100 kB without
-# os/signal) and starts faster, which the box, linking os, net and json for
-# the other tools, cannot be. sv runs often from monitoring. Disk: ~+4 MB.
+# os/signal) and starts faster, which the box, linking os and net for the
+# other tools, cannot be. sv runs often from monitoring. Disk: +4-5 MB.
 # packaging/README.md has the figures; packaging's tests keep this list in
 # step with packaging/contents.go and .goreleaser.yaml.
 STANDALONE := runsv sv svlogd
