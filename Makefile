@@ -10,6 +10,17 @@ LDFLAGS  := -s -w -X github.com/gorunit/gorunit/internal/cli.Version=$(VERSION)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 BUILD    := build
 TOOLS    := runsv runsvdir sv svlogd chpst runsvchdir utmpset netisup
+# What the package ships: the multi-call box gorunit, which answers to every
+# tool name (the other names are symlinks to it), and STANDALONE, tools
+# built from cmd/NAME as static binaries of their own. One runsv and one
+# svlogd run per service, so their private memory counts per service: a
+# binary without package os is ~45 kB smaller per process (~100 kB without
+# os/signal) and starts faster, which the box, linking os and net for the
+# other tools, cannot be. sv runs often from monitoring. Disk: +4-5 MB.
+# packaging/README.md has the figures; packaging's tests keep this list in
+# step with packaging/contents.go and .goreleaser.yaml.
+STANDALONE := runsv sv svlogd
+BINS       := gorunit $(STANDALONE)
 # Debian's C runit, unpacked (not installed: it conflicts with gorunit) for
 # side-by-side tests and benchmarks.
 RUNIT_REF ?= $(CURDIR)/$(BUILD)/runit-ref/bin
@@ -19,14 +30,14 @@ export RUNIT_REF
 
 all: build
 
-## build: the static multi-call binary build/gorunit
-build: $(BUILD)/gorunit
-
-$(BUILD)/gorunit: toolchain FORCE
+## build: what the package ships: build/gorunit (the multi-call box) and
+## build/{runsv,sv,svlogd} (standalone), all static
+build: toolchain
 	@mkdir -p $(BUILD)
-	$(GOBUILD) -o $@ ./cmd/gorunit
+	$(GOBUILD) -o $(BUILD)/ $(BINS:%=./cmd/%)
 
-## tools: one static binary per tool in build/bin (the multi-call box is what ships)
+## tools: one static binary per tool in build/bin (for size comparisons; the
+## package ships what `make build` builds)
 tools: toolchain
 	@mkdir -p $(BUILD)/bin
 	for t in $(TOOLS); do $(GOBUILD) -o $(BUILD)/bin/$$t ./cmd/$$t || exit 1; done

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/goreleaser/nfpm/v2"
@@ -18,11 +19,12 @@ const (
 	maintainer  = "gorunit maintainers <maintainers@gorunit.example.org>"
 	homepage    = "https://github.com/gorunit/gorunit"
 	description = `runit process supervision, reimplemented in Go
- gorunit is runit 2.1.2, the process supervisor, reimplemented in Go as
- one static binary: runsvdir, runsv, sv, svlogd, chpst (with its envdir,
- envuidgid, pgrphack, setuidgid, softlimit and setlock names), runsvchdir
- and utmpset, installed where Debian's runit puts them and compatible with
- it in arguments, output, exit codes and supervise/ files.
+ gorunit is runit 2.1.2, the process supervisor, reimplemented in Go:
+ runsvdir, runsv, sv, svlogd, chpst (with its envdir, envuidgid, pgrphack,
+ setuidgid, softlimit and setlock names), runsvchdir and utmpset, installed
+ where Debian's runit puts them and compatible with it in arguments,
+ output, exit codes and supervise/ files. They are static binaries: runsv,
+ sv and svlogd small ones of their own, the rest one multi-call binary.
  .
  It is for machines that boot with sysvinit: the init script
  /etc/init.d/gorunit runs runsvdir on the link directory /etc/svlnk at
@@ -32,10 +34,17 @@ const (
  templates for sshd and ntpd (not enabled).`
 )
 
-// Tool names and where Debian's runit installs them. Each is a relative
-// symlink to /usr/bin/gorunit, which picks the tool from argv[0].
+// standalone are the tools shipped as static binaries of their own in
+// /usr/bin, each built from cmd/NAME without package os: one runsv and one
+// svlogd run per service, and their private memory counts per service
+// (README.md says why). The box answers to these names too, so
+// "gorunit sv status x" works; internal/svtest.Standalone is the same list.
+var standalone = []string{"runsv", "sv", "svlogd"}
+
+// Every other tool name, where Debian's runit installs it. Each is a
+// relative symlink to /usr/bin/gorunit, which picks the tool from argv[0].
 var (
-	binTools  = []string{"chpst", "runsv", "runsvdir", "sv", "svlogd"}
+	binTools  = []string{"chpst", "runsvdir"}
 	chpstAka  = []string{"envdir", "envuidgid", "pgrphack", "setlock", "setuidgid", "softlimit"}
 	extras    = []string{"netisup", "netisup.sh"}
 	sbinTools = []string{"runsvchdir", "utmpset"}
@@ -59,7 +68,7 @@ var templates = []string{"ntpd", "sshd"}
 type Package struct {
 	Root    string    // repository root (absolute)
 	Stage   string    // directory written by writeStage (absolute)
-	Bin     string    // the multi-call binary (absolute)
+	BinDir  string    // holds gorunit and the standalone binaries (absolute)
 	Arch    string    // Debian architecture
 	Version string    // Debian version, verbatim
 	MTime   time.Time // every mtime in the package
@@ -84,13 +93,32 @@ func dir(dst string) *files.Content {
 	return &files.Content{Destination: dst, Type: files.TypeDir, FileInfo: &files.ContentFileInfo{Mode: 0o755}}
 }
 
+// binaries are the built programs: the multi-call gorunit, then the
+// standalone tools, each /usr/bin/NAME from BinDir/NAME.
+func binaries() []string { return append([]string{"gorunit"}, standalone...) }
+
+// Binaries are the package's executables, the files goreleaser puts in
+// its bindir itself.
+func (p Package) Binaries() files.Contents {
+	var c files.Contents
+	for _, b := range binaries() {
+		c = append(c, file(filepath.Join(p.BinDir, b), "/usr/bin/"+b, 0o755))
+	}
+	return c
+}
+
 // Contents lists every file, link and directory of the package with its
 // mode. Parent directories not listed are added by nfpm as root:root 0755.
 func (p Package) Contents() files.Contents {
+	return append(p.Binaries(), p.Rest()...)
+}
+
+// Rest is Contents without Binaries: what .goreleaser.yaml lists.
+func (p Package) Rest() files.Contents {
 	r := func(rel string) string { return filepath.Join(p.Root, rel) }
 	s := func(rel string) string { return filepath.Join(p.Stage, rel) }
-	c := files.Contents{file(p.Bin, "/usr/bin/gorunit", 0o755)}
-	for _, t := range append(append(append([]string{}, binTools...), chpstAka...), extras...) {
+	var c files.Contents
+	for _, t := range slices.Concat(binTools, chpstAka, extras) {
 		c = append(c, symlink("gorunit", "/usr/bin/"+t))
 	}
 	for _, t := range sbinTools {

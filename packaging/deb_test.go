@@ -18,14 +18,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gorunit/gorunit/internal/svtest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 var testMTime = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-// testPackage is the package built from this checkout's files with a
-// stand-in for the binary, so the test does not depend on the tools.
+// testPackage is the package built from this checkout's files with
+// stand-ins for the binaries, so the test does not depend on the tools.
 func testPackage(t *testing.T) Package {
 	t.Helper()
 	root, err := filepath.Abs("..")
@@ -33,15 +35,21 @@ func testPackage(t *testing.T) Package {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "gorunit")
-	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 0\n"), 0o700); err != nil {
+	bin := filepath.Join(dir, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	for _, b := range binaries() {
+		stub := "#!/bin/sh\n# " + b + " stand-in\nexit 0\n"
+		if err := os.WriteFile(filepath.Join(bin, b), []byte(stub), 0o700); err != nil {
+			t.Fatal(err)
+		}
 	}
 	stage := filepath.Join(dir, "stage")
 	if err := writeStage(root, stage); err != nil {
 		t.Fatal(err)
 	}
-	return Package{Root: root, Stage: stage, Bin: bin, Arch: "amd64", Version: "0.0.0~test", MTime: testMTime}
+	return Package{Root: root, Stage: stage, BinDir: bin, Arch: "amd64", Version: "0.0.0~test", MTime: testMTime}
 }
 
 func build(t *testing.T, p Package) (string, []byte) {
@@ -223,10 +231,13 @@ func TestEveryManPageShips(t *testing.T) {
 	}
 }
 
-// TestLinksNameApplets: every tool name the package links to
-// /usr/bin/gorunit is a name the multi-call binary answers to (its table in
-// cmd/gorunit/applets.go), and has a man page.
-func TestLinksNameApplets(t *testing.T) {
+// TestInstalledNamesAreTools: every tool name the package installs is a
+// name the multi-call binary answers to (its table in
+// cmd/gorunit/applets.go) and has a man page; each standalone tool also
+// has its own main in cmd/NAME, which `make build` and .goreleaser.yaml
+// build. The box keeps the standalone names as applets, so
+// "gorunit sv status x" works whatever /usr/bin/sv is.
+func TestInstalledNamesAreTools(t *testing.T) {
 	src, err := os.ReadFile("../cmd/gorunit/applets.go")
 	if err != nil {
 		t.Fatal(err)
@@ -235,12 +246,36 @@ func TestLinksNameApplets(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^\s*"([^"]+)":`).FindAllSubmatch(src, -1) {
 		applets = append(applets, string(m[1]))
 	}
-	for _, name := range slices.Concat(binTools, chpstAka, extras, sbinTools) {
+	for _, name := range slices.Concat(standalone, binTools, chpstAka, extras, sbinTools) {
 		if !slices.Contains(applets, name) {
 			t.Errorf("%s is installed but is not an applet of cmd/gorunit", name)
 		}
 		if !slices.Contains(manPages, name) && manLinks[name] == "" {
 			t.Errorf("%s has no man page", name)
 		}
+	}
+	for _, name := range standalone {
+		if _, err := os.Stat(filepath.Join("..", "cmd", name, "main.go")); err != nil {
+			t.Errorf("standalone %s has no main: %v", name, err)
+		}
+	}
+}
+
+// TestStandaloneAgrees: the tests' box (internal/svtest) and the Makefile
+// build the same standalone tools as the package ships.
+func TestStandaloneAgrees(t *testing.T) {
+	if diff := cmp.Diff(standalone, svtest.Standalone); diff != "" {
+		t.Errorf("svtest.Standalone (-packaging +svtest):\n%s", diff)
+	}
+	mk, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^STANDALONE\s*:=(.*)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("Makefile: no STANDALONE := line")
+	}
+	if diff := cmp.Diff(standalone, strings.Fields(string(m[1]))); diff != "" {
+		t.Errorf("Makefile STANDALONE (-packaging +Makefile):\n%s", diff)
 	}
 }

@@ -1,7 +1,9 @@
 // Command packaging builds gorunit's Debian package from the built
-// multi-call binary and the files in the repository, with the nfpm library:
+// binaries (the multi-call gorunit and the standalone runsv, sv and svlogd,
+// all in one directory) and the files in the repository, with the nfpm
+// library:
 //
-//	go run ./packaging [-bin build/gorunit] [-arch amd64] [-version V] [-out build]
+//	go run ./packaging [-bindir build] [-arch amd64] [-version V] [-out build]
 //	go run ./packaging -stage build/pkgroot    # generated files only (goreleaser)
 //
 // The package is reproducible: every file, directory and ar member gets
@@ -40,7 +42,7 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("packaging", flag.ContinueOnError)
 	root := fs.String("root", ".", "repository root")
-	bin := fs.String("bin", "build/gorunit", "the static multi-call binary")
+	bindir := fs.String("bindir", "build", "directory holding the static binaries "+strings.Join(binaries(), ", "))
 	arch := fs.String("arch", runtime.GOARCH, "GOARCH (or Debian arch) of the binary")
 	version := fs.String("version", "", "package version (default: scripts/version)")
 	out := fs.String("out", "build", "directory for the .deb")
@@ -75,9 +77,14 @@ func run(args []string) error {
 	if err := writeStage(rootAbs, stageDir); err != nil {
 		return err
 	}
-	binAbs, err := filepath.Abs(*bin)
+	binAbs, err := filepath.Abs(*bindir)
 	if err != nil {
 		return err
+	}
+	for _, b := range binaries() {
+		if _, err := os.Stat(filepath.Join(binAbs, b)); err != nil {
+			return fmt.Errorf("%w (make build)", err)
+		}
 	}
 	outAbs, err := filepath.Abs(*out)
 	if err != nil {
@@ -86,7 +93,7 @@ func run(args []string) error {
 	p := Package{
 		Root:    rootAbs,
 		Stage:   stageDir,
-		Bin:     binAbs,
+		BinDir:  binAbs,
 		Arch:    debArch(*arch),
 		Version: *version,
 		MTime:   mtime,

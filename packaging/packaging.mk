@@ -1,11 +1,12 @@
 # Debian package targets, included by the top Makefile.
 #
-#   make deb          build/gorunit_VERSION_ARCH.deb (reproducible);
+#   make deb          build/gorunit_VERSION_ARCH.deb from `make build`'s
+#                     binaries (reproducible);
 #                     GOARCH=arm64 make deb builds one for another arch
 #   make install      build the .deb and apt install it on this machine
 #   make lintian      lintian on the .deb (fails on any error or warning)
 #   make chroot-test  install/upgrade/remove/purge in a debootstrap chroot
-#   make cross        build the static binary for every arch goreleaser ships
+#   make cross        build the static binaries for every arch goreleaser ships
 #   make goreleaser-check     goreleaser check
 #   make goreleaser-snapshot  all four arches' binaries and .debs in dist/
 
@@ -24,10 +25,10 @@ $(MKDEB): toolchain FORCE
 	CGO_ENABLED=0 GOOS=$$($(GO) env GOHOSTOS) GOARCH=$$($(GO) env GOHOSTARCH) \
 		$(GO) build -trimpath -o $@ ./packaging
 
-## deb: build/gorunit_VERSION_ARCH.deb from build/gorunit (nfpm, gzip members)
-deb: $(BUILD)/gorunit $(MKDEB)
+## deb: build/gorunit_VERSION_ARCH.deb from build/{gorunit,runsv,sv,svlogd} (nfpm, gzip members)
+deb: build $(MKDEB)
 	rm -f $(BUILD)/gorunit_*.deb
-	$(MKDEB) -bin $(BUILD)/gorunit -arch $(DEB_GOARCH) -version $(VERSION) -out $(BUILD)
+	$(MKDEB) -bindir $(BUILD) -arch $(DEB_GOARCH) -version $(VERSION) -out $(BUILD)
 
 ## install: build the .deb and install it with apt (runsvdir starts on /etc/svlnk)
 install: deb
@@ -61,9 +62,13 @@ goreleaser-check: $(GORELEASER)
 goreleaser-snapshot: $(GORELEASER)
 	GORUNIT_VERSION=$(VERSION) $(GORELEASER) release --snapshot --clean
 
-## cross: build/cross/gorunit-{amd64,arm64,386,arm} (the arches .goreleaser.yaml ships)
+# The arches .goreleaser.yaml ships (packaging's tests compare the two).
+CROSS_GOARCH := amd64 arm64 386 arm
+
+## cross: build/cross/GOARCH/{gorunit,runsv,sv,svlogd} for each of CROSS_GOARCH
 cross: toolchain
 	@mkdir -p $(BUILD)/cross
-	for a in amd64 arm64 386 arm; do \
-		GOARCH=$$a GOARM=7 $(GOBUILD) -o $(BUILD)/cross/gorunit-$$a ./cmd/gorunit || exit 1; \
+	for a in $(CROSS_GOARCH); do \
+		mkdir -p $(BUILD)/cross/$$a && \
+		GOARCH=$$a GOARM=7 $(GOBUILD) -o $(BUILD)/cross/$$a/ $(BINS:%=./cmd/%) || exit 1; \
 	done
