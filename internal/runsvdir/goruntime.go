@@ -29,17 +29,16 @@ import (
 //     os/signal's receiver, asleep in signal_recv. The inotify and log
 //     readers read their non-blocking descriptors with raw system calls
 //     and wait in the poller, so they never hold an M (readRaw).
-//   - At most one P-holding M, one M blocked in the poller (findRunnable's
-//     netpoll) and the two above: four general Ms at any moment. Catching
-//     signals adds the runtime's ensureSigM goroutine, locked to an M of
-//     its own, and the template thread (LockOSThread starts it); sysmon
-//     is one more.
+//   - So at most these Ms are busy at once: one holding the P, one
+//     blocked in the poller (findRunnable's netpoll) and the two above.
+//     Catching signals adds the runtime's ensureSigM goroutine, locked to
+//     an M of its own, and the template thread (LockOSThread starts it);
+//     sysmon is one more.
 //
-// warmThreads makes the general Ms exist before the first fork, with two
-// spare for Ms caught between dropping the P and parking (schedule's
-// windows), so that startm always finds an idle M. The count for
-// GOMAXPROCS=1 is 9 threads; TestThreadsFixed and the ulimit-nproc
-// scenario of faulttest check that it never grows.
+// warmThreads makes those Ms exist before the first fork, with two spare
+// for Ms caught between giving up the P and parking, so that startm
+// always finds an idle M. For GOMAXPROCS=1 runsvdir then has 9 threads;
+// TestThreadsFixed and faulttest's ulimit-nproc check that it never grows.
 
 // runtimeEnv is what runsvdir adds to its own environment when it
 // executes itself again.
@@ -91,12 +90,12 @@ func without(environ, names []string) []string {
 	return out
 }
 
-// spareThreads is how many general Ms warmThreads makes beyond the one
-// running the caller, for a given GOMAXPROCS: one per P and one per P in
-// transit (a P handed off by sysmon while its M is still on its way to
-// the idle list), the poller's, and one for each of the two goroutines
-// that hold an M while blocked (the event loop in a system call and the
-// signal receiver).
+// spareThreads is how many goroutines warmThreads locks to threads at
+// once, for a given GOMAXPROCS. With the caller's M that makes 2*procs+3
+// Ms, besides the one the signal receiver holds: one to hold each P, one
+// per P in transit (handed off while its old M is still on its way to the
+// idle list), the poller's, the event loop's in a system call, and one
+// spare.
 func spareThreads(procs int) int { return 2*procs + 2 }
 
 // warmThreads leaves at least n+1 idle general Ms besides those already
