@@ -20,7 +20,7 @@ import (
 func TestClockFaketime(t *testing.T) {
 	const name = "clock-faketime"
 	if _, err := exec.LookPath("faketime"); err != nil {
-		skip(t, name, "faketime not installed")
+		skip(t, name, "faketime not installed (wall-clock jumps are tested in the VM: make vmtest, clock-back and clock-forward)")
 	}
 	box := svtest.Box(t)
 	// svlogd -tt stamps lines "YYYY-MM-DD_...".
@@ -33,7 +33,7 @@ func TestClockFaketime(t *testing.T) {
 	}
 	b, _ := os.ReadFile(dir + "/current")
 	if !strings.HasPrefix(string(b), "2001-") {
-		skip(t, name, "faketime does not reach static Go binaries (no LD_PRELOAD; stamp %.25q): wall-clock jumps cannot be injected here, see RELIABILITY.md", b)
+		skip(t, name, "faketime does not reach static Go binaries (no LD_PRELOAD; stamp %.25q): wall-clock jumps are tested in the VM instead: make vmtest, clock-back and clock-forward", b)
 	}
 	pass(t, name, "(faketime reaches svlogd: %q)", b)
 }

@@ -4,7 +4,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"golang.org/x/sys/unix"
@@ -60,12 +62,16 @@ type daemon struct {
 
 	w *watcher
 
+	renamed bool // executed again through /proc/self/exe: named "exe"
+
 	log      *title
 	logW     int // write end of the log pipe
 	logStamp time.Time
 }
 
-func newDaemon(env cli.Env, o opts) *daemon {
+// newDaemon makes runsvdir's state. environ is what every runsv gets (nil
+// when env has no Environ).
+func newDaemon(env cli.Env, o opts, environ []string) *daemon {
 	d := &daemon{
 		stderr:     env.Stderr,
 		svdir:      o.dir,
@@ -73,9 +79,7 @@ func newDaemon(env cli.Env, o opts) *daemon {
 		svc:        make(map[ident]*slot),
 		check:      true,
 		curdir:     -1,
-	}
-	if env.Environ != nil {
-		d.environ = env.Environ()
+		environ:    environ,
 	}
 	if p, ok := lookupEnv(d.environ, "PATH"); ok {
 		d.path = p
@@ -145,6 +149,12 @@ func (d *daemon) main(env cli.Env, o opts) int {
 		defer w.f.Close()
 	} else {
 		d.warnSys(err, "unable to initialize inotify instance")
+	}
+	// Every thread runsvdir will need, before its first fork (see
+	// goruntime.go); then the name the re-execution took away.
+	warmThreads()
+	if d.renamed {
+		setComm(env.Args)
 	}
 	return d.loop(sigc, chldc, scanc, checkc, logc)
 }
@@ -318,9 +328,13 @@ func (d *daemon) setupLog(env cli.Env, o opts) (chan []byte, bool) {
 
 // readLog posts what the log pipe delivers.
 func readLog(r *os.File, c chan<- []byte) {
+	rc, err := r.SyscallConn()
+	if err != nil {
+		return
+	}
 	buf := make([]byte, 4096)
 	for {
-		n, err := r.Read(buf)
+		n, err := readRaw(rc, buf)
 		if n > 0 {
 			c <- append([]byte(nil), buf[:n]...)
 		}
@@ -328,4 +342,35 @@ func readLog(r *os.File, c chan<- []byte) {
 			return
 		}
 	}
+}
+
+// readRaw reads once from a non-blocking descriptor in the runtime's
+// poller, waiting in the poller until it is readable. The read is a raw
+// system call, which never gives up the P, so the reading goroutine
+// never holds an M of its own (see goruntime.go). End of file is io.EOF.
+func readRaw(rc syscall.RawConn, b []byte) (int, error) {
+	var n int
+	var errno syscall.Errno
+	err := rc.Read(func(fd uintptr) bool {
+		for {
+			r, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+			switch e {
+			case unix.EINTR:
+				continue
+			case unix.EAGAIN:
+				return false
+			}
+			n, errno = int(r), e
+			return true
+		}
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case errno != 0:
+		return 0, errno
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }

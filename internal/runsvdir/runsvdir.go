@@ -33,7 +33,13 @@
 //
 // Exit codes: 1 usage, 100 fatal, 0 after TERM, 111 after HUP. runsvdir
 // never exits on its own otherwise: problems with dir or one of its entries
-// are warned about and retried.
+// are warned about and retried. That includes reaching the process limit
+// (RLIMIT_NPROC, which counts threads): runsvdir executes itself once with
+// GOMAXPROCS=1 and makes every thread it will need before it starts the
+// first runsv, so that the Go runtime never has to create one later, which
+// would abort the process when the limit is reached (goruntime.go). A fork
+// that fails is warned about (`unable to fork for NAME`) and retried a
+// second later, as is a runsv that dies at once.
 package runsvdir
 
 import (
@@ -107,6 +113,12 @@ func Main(env cli.Env) int {
 		cli.Usage(env.Stderr, prog, usage)
 		return ExitUsage
 	}
-	d := newDaemon(env, o)
+	var environ []string
+	reexec := false
+	if env.Environ != nil {
+		environ, reexec = tuneRuntime(env.Args, env.Environ())
+	}
+	d := newDaemon(env, o, environ)
+	d.renamed = reexec
 	return d.main(env, o)
 }

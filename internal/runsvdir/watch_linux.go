@@ -42,7 +42,7 @@ func newWatcher() (*watcher, error) {
 	}
 	w := &watcher{f: os.NewFile(uintptr(fd), "inotify"), fd: fd, wd: -1, chain: map[int]bool{}}
 	w.main.Store(-1)
-	// Non-blocking, so os.File reads go through the runtime's poller.
+	// Non-blocking, so that readRaw waits for it in the runtime's poller.
 	return w, nil
 }
 
@@ -120,9 +120,13 @@ func linkDirs(path string) []string {
 // enough: posting never blocks). It returns when the instance is closed
 // or broken; the periodic check still sees changes then, as runit does.
 func (w *watcher) read(scan, check chan<- struct{}) {
+	rc, err := w.f.SyscallConn()
+	if err != nil {
+		return
+	}
 	buf := make([]byte, 64*1024)
 	for {
-		n, err := w.f.Read(buf)
+		n, err := readRaw(rc, buf)
 		if err != nil {
 			return
 		}
