@@ -1,11 +1,13 @@
-// Command sv is gorunit's sv as a binary of its own.
+// Command sv is gorunit's sv as a binary of its own, built without package
+// os, fmt or path/filepath (internal/sv's doc and docs/BENCHMARKS.md say
+// why: sv's CPU per run is mostly the start of a process).
 package main
 
 import (
-	"os"
+	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/sv"
 )
 
-func main() { os.Exit(sv.Main(cli.OS())) }
+func main() { syscall.Exit(sv.Main(cli.OS())) }

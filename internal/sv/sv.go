@@ -35,7 +35,7 @@ package sv
 import (
 	"errors"
 	"io"
-	"os"
+	"io/fs"
 	"syscall"
 	"time"
 
@@ -489,7 +489,7 @@ func (s *sv) control(acts string) (int, error) {
 	if err == nil {
 		return 1, nil
 	}
-	var pe *os.PathError
+	var pe *fs.PathError
 	if errors.As(err, &pe) && pe.Op == "open" {
 		if errors.Is(err, unix.ENXIO) {
 			s.notRunning(acts[0])
