@@ -114,6 +114,8 @@ type sv struct {
 	svErr    error
 	batch    bool // hold stdout until there is more, or stderr output
 	c        cpath
+	cl       closer   // descriptors opened per service, closed in batches
+	environ  []string // env.Environ(), once
 	tstart   time.Time
 	tnow     time.Time
 	raw      [supervise.StatusSize]byte // svstatus: partial reads overwrite its head, as in sv.c
@@ -123,6 +125,9 @@ type sv struct {
 
 func run(env cli.Env) int {
 	s := &sv{env: env, wait: DefaultWait, svdir: DefaultSVDIR, curdir: -1, svfd: -1}
+	// The whole output of the first pass fits before it is flushed at
+	// stdoutFlush: one allocation instead of a dozen as it grows.
+	s.stdout = make([]byte, 0, stdoutFlush+512)
 	code, err := s.main()
 	var e exit
 	if errors.As(err, &e) {
@@ -130,8 +135,11 @@ func run(env cli.Env) int {
 	}
 	s.batch = false
 	s.flush("")
+	s.cl.flush()
 	if s.curdir != -1 {
-		fchdir(s.curdir)
+		if !s.atOrig {
+			fchdir(s.curdir)
+		}
 		closeRaw(s.curdir)
 	}
 	if s.svfd != -1 {
@@ -261,7 +269,10 @@ func (s *sv) main() (int, error) {
 // lookupEnv is runit's env_get: a variable set to "" counts as set.
 func (s *sv) lookupEnv(k string) (string, bool) {
 	if s.env.Environ != nil {
-		for _, kv := range s.env.Environ() {
+		if s.environ == nil {
+			s.environ = s.env.Environ() // a copy each call: take it once
+		}
+		for _, kv := range s.environ {
 			if len(kv) > len(k) && kv[len(k)] == '=' && kv[:len(k)] == k {
 				return kv[len(k)+1:], true
 			}
@@ -340,10 +351,13 @@ func (s *sv) outs(str string) { s.stdout = append(s.stdout, str...) }
 // it is written later, in one go.
 func (s *sv) flush(str string) {
 	s.outs(str)
-	if !s.batch || len(s.stdout) >= 8192 {
+	if !s.batch || len(s.stdout) >= stdoutFlush {
 		s.flushNow()
 	}
 }
+
+// stdoutFlush is how much batched output sv holds before writing it.
+const stdoutFlush = 8192
 
 func (s *sv) flushNow() {
 	if len(s.stdout) > 0 {
@@ -427,12 +441,24 @@ const (
 // probe is supervise.ProbeOK for the service in the working directory:
 // ENXIO means no runsv holds supervise/ok open.
 func (s *sv) probe() error {
-	fd, err := s.c.open(okPath, unix.O_WRONLY)
+	fd, err := s.openTemp(okPath, unix.O_WRONLY)
 	if err != nil {
 		return err
 	}
-	closeRaw(fd)
+	s.cl.close(fd)
 	return nil
+}
+
+// openTemp opens a file that is closed again right after use, with
+// s.cl.close. If the process is out of descriptors it closes the ones
+// still held in the batch and tries again.
+func (s *sv) openTemp(path string, flags int) (int, error) {
+	fd, err := s.c.open(path, flags)
+	if (err == unix.EMFILE || err == unix.ENFILE) && s.cl.n > 0 {
+		s.cl.flush()
+		fd, err = s.c.open(path, flags)
+	}
+	return fd, err
 }
 
 // readStatus does sv.c's one read(2) of up to 20 bytes into s.raw. A short
@@ -442,12 +468,12 @@ func (s *sv) readStatus() (int, error) {
 }
 
 func (s *sv) readStatusInto(b []byte) (int, error) {
-	fd, err := s.c.open(statusPath, unix.O_RDONLY)
+	fd, err := s.openTemp(statusPath, unix.O_RDONLY)
 	if err != nil {
 		return -2, err
 	}
 	n, err := read(fd, b)
-	closeRaw(fd)
+	s.cl.close(fd)
 	return n, err
 }
 
