@@ -14,17 +14,24 @@ import (
 // makes sv status cheaper per service than runit's C sv.
 
 // cpath is a NUL-terminated path for the raw calls. Paths that fit go
-// into the array inside sv's struct, so none is allocated.
+// into the array inside sv's struct, so none is allocated. While pre is
+// set, every path is taken as pre/path (sv status's fast path, which
+// works from $SVDIR instead of changing into the service).
 type cpath struct {
 	arr [256]byte
 	buf []byte
+	pre string
 }
 
 func (c *cpath) ptr(s string) uintptr {
 	if c.buf == nil {
 		c.buf = c.arr[:0]
 	}
-	c.buf = append(append(c.buf[:0], s...), 0)
+	c.buf = c.buf[:0]
+	if c.pre != "" {
+		c.buf = append(append(c.buf, c.pre...), '/')
+	}
+	c.buf = append(append(c.buf, s...), 0)
 	return uintptr(unsafe.Pointer(&c.buf[0]))
 }
 
