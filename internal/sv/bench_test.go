@@ -98,7 +98,9 @@ func BenchmarkRestart(b *testing.B) {
 // they print the same, and reports the ratio of their CPU times. Each
 // iteration also runs an empty Go program (func main(){}, built like the
 // box), the floor under any Go sv: empty-go/C is the share of C sv's CPU
-// that a Go process spends before it does anything.
+// that a Go process spends before it does anything. With SV_BASELINE
+// naming another sv binary (say, cmd/sv built from an older commit), it
+// runs in the same alternation too, for before/after figures from one run.
 //
 //	go test -run '^$' -bench Status -benchtime 500x ./internal/sv
 func BenchmarkStatus(b *testing.B) {
@@ -120,12 +122,15 @@ func BenchmarkStatus(b *testing.B) {
 	})
 	impls := svImpls(b)
 	impls["empty-go"] = emptyGo(b)
+	if base := os.Getenv("SV_BASELINE"); base != "" {
+		impls["baseline"] = base
+	}
 	for _, n := range []int{1, 100, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			cpu := map[string]time.Duration{}
 			var want []byte
 			for b.Loop() {
-				for _, name := range []string{"gorunit", "C", "empty-go"} {
+				for _, name := range []string{"gorunit", "C", "empty-go", "baseline"} {
 					sv, ok := impls[name]
 					if !ok {
 						continue
@@ -158,6 +163,9 @@ func BenchmarkStatus(b *testing.B) {
 			if cpu["C"] > 0 {
 				b.ReportMetric(float64(cpu["gorunit"])/float64(cpu["C"]), "gorunit/C")
 				b.ReportMetric(float64(cpu["empty-go"])/float64(cpu["C"]), "empty-go/C")
+				if cpu["baseline"] > 0 {
+					b.ReportMetric(float64(cpu["baseline"])/float64(cpu["C"]), "baseline/C")
+				}
 			}
 		})
 	}
