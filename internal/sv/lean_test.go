@@ -1,6 +1,7 @@
 package sv
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorunit/gorunit/internal/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -109,5 +111,36 @@ func TestStatusWithFewDescriptors(t *testing.T) {
 			t.Errorf("%s sv under ulimit -n 12: exit %d, stderr %q, stdout:\n%s\nwant:\n%s",
 				name, got.Exit, got.Stderr, got.Stdout, want.String())
 		}
+	}
+}
+
+// TestStatusAllocatesNothingPerService runs sv status over 1 and over 100
+// services (half with a log) in-process and wants as many heap allocations
+// for both: paths go into sv's own buffer, output into one preallocated
+// buffer, and nothing else is allocated per service.
+func TestStatusAllocatesNothingPerService(t *testing.T) {
+	w := newWorld(t)
+	args := []string{"sv", "status"}
+	for i := range 100 {
+		name := fmt.Sprintf("s%03d", i)
+		svc(name, running(uint32(100+i)))(w)
+		if i%2 == 0 {
+			svc(name+"/log", running(uint32(200+i)))(w)
+		}
+		args = append(args, name)
+	}
+	allocs := func(n int) float64 {
+		var out bytes.Buffer
+		env := cli.Env{Args: args[:2+n], Stdout: &out, Stderr: &out,
+			Environ: func() []string { return []string{"SVDIR=" + w.path("svdir")} }}
+		return testing.AllocsPerRun(20, func() {
+			out.Reset()
+			if code := Main(env); code != 0 {
+				t.Fatalf("exit %d: %s", code, out.String())
+			}
+		})
+	}
+	if one, hundred := allocs(1), allocs(100); hundred != one {
+		t.Errorf("%v allocations for 1 service, %v for 100", one, hundred)
 	}
 }
