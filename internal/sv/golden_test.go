@@ -102,6 +102,8 @@ var staticCases = []staticCase{
 	{"empty-service-name", nothing, args("status", "")},
 	{"name-resolution", both(svc("x", running(42)), func(w *world) { w.fake("y", running(43).bytes(), true) }),
 		args("status", "x", "./y", "y", "y/", "x/", "./svdir/../svdir/x", "svdir/x", "../nosuch")},
+	{"control-relative-names", both(func(w *world) { w.fake("a", running(42).bytes(), true) },
+		func(w *world) { w.fake("b", running(43).bytes(), true) }), args("hup", "./a", "./b", "./a")},
 	{"many-failures-capped", nothing, args(append([]string{"status"}, strings.Fields(strings.Repeat("n ", 120))...)...)},
 	{"default-svdir", nothing, withEnv(args("status", "gorunit-test-nonexistent"), "SVDIR=<unset>")},
 	{"empty-svdir", svc("x", running(42)), withEnv(args("status", "x"), "SVDIR=")},

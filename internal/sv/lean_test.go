@@ -115,9 +115,11 @@ func TestStatusWithFewDescriptors(t *testing.T) {
 }
 
 // TestStatusAllocatesNothingPerService runs sv status over 1 and over 100
-// services (half with a log) in-process and wants as many heap allocations
-// for both: paths go into sv's own buffer, output into one preallocated
-// buffer, and nothing else is allocated per service.
+// services (half with a log) in-process and wants no more heap allocations
+// for 100 than for 1: paths go into sv's own buffer, output into one
+// preallocated buffer, and nothing else is allocated per service. (Main
+// runs on a thread of its own, and the runtime sometimes allocates for a
+// new one: a few allocations of slack, far below one per service.)
 func TestStatusAllocatesNothingPerService(t *testing.T) {
 	w := newWorld(t)
 	args := []string{"sv", "status"}
@@ -140,7 +142,7 @@ func TestStatusAllocatesNothingPerService(t *testing.T) {
 			}
 		})
 	}
-	if one, hundred := allocs(1), allocs(100); hundred != one {
+	if one, hundred := allocs(1), allocs(100); hundred > one+5 {
 		t.Errorf("%v allocations for 1 service, %v for 100", one, hundred)
 	}
 }

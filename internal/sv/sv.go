@@ -337,7 +337,9 @@ func (s *sv) cd(name string, underSVDIR bool) error {
 		return err
 	}
 	err := s.c.chdir(name)
-	s.atSvdir = s.atSvdir && err != nil // a failed chdir stays where it was
+	if err == nil { // a failed chdir stays where it was
+		s.atOrig, s.atSvdir = false, false
+	}
 	return err
 }
 
