@@ -95,7 +95,12 @@ func BenchmarkRestart(b *testing.B) {
 // have a log) and reports the CPU time (user+system, from wait4's rusage)
 // of the sv process. With RUNIT_REF set, each iteration runs gorunit's sv
 // and C sv one after the other, so both see the same machine, checks that
-// they print the same, and reports the ratio of their CPU times.
+// they print the same, and reports the ratio of their CPU times. Each
+// iteration also runs an empty Go program (func main(){}, built like the
+// box), the floor under any Go sv: empty-go/C is the share of C sv's CPU
+// that a Go process spends before it does anything. With SV_BASELINE
+// naming another sv binary (say, cmd/sv built from an older commit), it
+// runs in the same alternation too, for before/after figures from one run.
 //
 //	go test -run '^$' -bench Status -benchtime 500x ./internal/sv
 func BenchmarkStatus(b *testing.B) {
@@ -116,18 +121,29 @@ func BenchmarkStatus(b *testing.B) {
 		}
 	})
 	impls := svImpls(b)
+	impls["empty-go"] = emptyGo(b)
+	if base := os.Getenv("SV_BASELINE"); base != "" {
+		impls["baseline"] = base
+	}
 	for _, n := range []int{1, 100, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			cpu := map[string]time.Duration{}
 			var want []byte
 			for b.Loop() {
-				for _, name := range []string{"gorunit", "C"} {
+				for _, name := range []string{"gorunit", "C", "empty-go", "baseline"} {
 					sv, ok := impls[name]
 					if !ok {
 						continue
 					}
 					cmd := exec.Command(sv, append([]string{"status"}, names[:n]...)...)
 					cmd.Env = []string{"SVDIR=" + filepath.Join(dir, "svdir")}
+					if name == "empty-go" {
+						if err := cmd.Run(); err != nil {
+							b.Fatal(err)
+						}
+						cpu[name] += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+						continue
+					}
 					out, err := cmd.Output()
 					if err != nil || len(out) == 0 {
 						b.Fatalf("%s: %v: %s", name, err, out)
@@ -146,6 +162,10 @@ func BenchmarkStatus(b *testing.B) {
 			}
 			if cpu["C"] > 0 {
 				b.ReportMetric(float64(cpu["gorunit"])/float64(cpu["C"]), "gorunit/C")
+				b.ReportMetric(float64(cpu["empty-go"])/float64(cpu["C"]), "empty-go/C")
+				if cpu["baseline"] > 0 {
+					b.ReportMetric(float64(cpu["baseline"])/float64(cpu["C"]), "baseline/C")
+				}
 			}
 		})
 	}
@@ -171,4 +191,26 @@ func fakeBench(b *testing.B, w *world, rel string, status []byte) {
 		b.Fatal(err)
 	}
 	w.controls = append(w.controls, heldFIFO{"", fd})
+}
+
+// emptyGo builds func main(){} the way svtest.Box builds the tools
+// (static, -trimpath) and returns its path.
+func emptyGo(b *testing.B) string {
+	dir := b.TempDir()
+	for name, text := range map[string]string{
+		"go.mod":  "module empty\n\ngo 1.26\n",
+		"main.go": "package main\n\nfunc main() {}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "empty")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("building an empty Go program: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -102,6 +102,8 @@ var staticCases = []staticCase{
 	{"empty-service-name", nothing, args("status", "")},
 	{"name-resolution", both(svc("x", running(42)), func(w *world) { w.fake("y", running(43).bytes(), true) }),
 		args("status", "x", "./y", "y", "y/", "x/", "./svdir/../svdir/x", "svdir/x", "../nosuch")},
+	{"control-relative-names", both(func(w *world) { w.fake("a", running(42).bytes(), true) },
+		func(w *world) { w.fake("b", running(43).bytes(), true) }), args("hup", "./a", "./b", "./a")},
 	{"many-failures-capped", nothing, args(append([]string{"status"}, strings.Fields(strings.Repeat("n ", 120))...)...)},
 	{"default-svdir", nothing, withEnv(args("status", "gorunit-test-nonexistent"), "SVDIR=<unset>")},
 	{"empty-svdir", svc("x", running(42)), withEnv(args("status", "x"), "SVDIR=")},
@@ -111,6 +113,27 @@ var staticCases = []staticCase{
 	{"status-log-dangling-symlink", both(svc("x", running(42)), func(w *world) { w.symlink("svdir/x/log", "nowhere") }),
 		args("status", "x")},
 	{"relative-svdir", svc("x", running(42)), withEnv(args("status", "x", "svdir"), "SVDIR=svdir")},
+
+	// sv status's fast path (statusFast) and its way back to the exact one.
+	{"status-mixed", both(
+		func(w *world) { w.mkdir("svdir/nosup") },
+		svc("a", running(42)), svc("a/log", running(43)),
+		svc("b", running(44)),
+		svc("c", running(45)), func(w *world) { w.symlink("svdir/c/down", "down") },
+		svc("d", rec{}), svc("d/log", running(46)),
+		func(w *world) { w.fake("svdir/e", running(47).bytes()[:7], true) },
+		svc("f", running(48)),
+		func(w *world) { w.fake("svdir/g", running(49).bytes(), false) },
+		svc("h", running(50)), func(w *world) { w.file("svdir/h/log", "", 0o644) },
+	), args("status", "nosup", "a", "missing", "b", "c", "d", "e", "f", "g", "h", "a")},
+	{"status-nested-name", both(svc("grp/x", running(42)), svc("grp/x/log", running(43))),
+		args("status", "grp/x", "grp", "grp/nosuch")},
+	{"status-symlinked-service", both(
+		func(w *world) { w.fake("sv/x", running(42).bytes(), true) },
+		func(w *world) { w.fake("sv/x/log", running(43).bytes(), true) },
+		func(w *world) { w.symlink("svdir/x", "../sv/x") },
+		func(w *world) { w.symlink("svdir/dangling", "../sv/nosuch") },
+	), args("status", "x", "dangling")},
 	{"svdir-not-a-dir", func(w *world) { w.file("file", "", 0o644) }, withEnv(args("status", "x"), "SVDIR=file")},
 
 	// Control writes.
@@ -218,6 +241,12 @@ var staticCases = []staticCase{
 	{"unsearchable-service", func(w *world) {
 		w.fake("svdir/x", running(42).bytes(), true)
 		os.Chmod(w.path("svdir/x"), 0o600)
+	}, invocation{args: []string{"status", "x"}, nobody: true}},
+	{"status-log-unsearchable", func(w *world) {
+		w.fake("svdir/x", running(42).bytes(), true)
+		w.fake("svdir/x/log", running(43).bytes(), true)
+		os.Chmod(w.path("svdir/x/supervise/ok"), 0o666)
+		os.Chmod(w.path("svdir/x/log"), 0o600)
 	}, invocation{args: []string{"status", "x"}, nobody: true}},
 	{"unreadable-cwd-is-fatal", func(w *world) {
 		w.mkdir("cwd")
