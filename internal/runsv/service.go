@@ -53,6 +53,7 @@ type runsv struct {
 	logpipe    [2]int
 	pidchanged bool // one flag for both services, as in runsv.c
 	sigterm    bool
+	wake       func() // ends the loop's next wait at once (see wait)
 	environ    []string
 	now        func() time.Time
 	sleep      func(time.Duration)
