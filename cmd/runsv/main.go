@@ -9,4 +9,8 @@ import (
 	"github.com/gorunit/gorunit/internal/runsv"
 )
 
-func main() { syscall.Exit(runsv.Main(cli.OS())) }
+func main() {
+	env := cli.OS()
+	env.Environ = runsv.Environ
+	syscall.Exit(runsv.Main(env))
+}

@@ -61,7 +61,7 @@ func lookup(environ []string, name string) (string, bool) {
 }
 
 func without(environ, names []string) []string {
-	out := environ[:0:0]
+	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
 		keep := true
 		for _, n := range names {

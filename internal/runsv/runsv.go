@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/gorunit/gorunit/internal/cli"
+	_ "github.com/gorunit/gorunit/internal/runsv/stack" // first: see its doc
 	"golang.org/x/sys/unix"
 )
 
