@@ -35,24 +35,30 @@ import "runtime"
 //     collector's goroutines), and
 //   - for a moment, one that has just put the P back in the idle list but
 //     has not yet parked itself in the idle M list (findRunnable, then
-//     stopm): a hand-off that comes in between finds no idle M. Starting
-//     runsv shows that this happens (about one start in ten made an extra
-//     thread before startThreads had two spares).
+//     stopm): a hand-off that comes in between finds no idle M. This is
+//     real: with the runtime's own threads only (one spare), a runsv whose
+//     every clone failed aborted after some 30,000-70,000 single events
+//     (control bytes or SIGIO, each one a wait that hands off the P);
+//     with two spares none did in 1.7 million (docs/BENCHMARKS.md).
 //
-// An M that blocks in the network poller is not in the idle list either,
-// but the poller only blocks an M while a timer is pending, and runsv
-// starts no timer (it sleeps with nanosleep, never time.Sleep or
-// time.After). Nor does an idle or crash-looping runsv's runtime: its
-// netpoller was never initialised in a crash loop of 160 restarts
-// (no eventpoll descriptor in /proc/PID/fd).
+// An M blocked in the network poller is not in the idle list either, but
+// the poller only blocks an M while a timer is pending. runsv starts no
+// timer (it sleeps with nanosleep, never time.Sleep or time.After); the
+// runtime's scavenger does, for a few milliseconds, after it has returned
+// memory to the kernel, which only a runsv that has collected garbage may
+// have to. In those milliseconds the three Ms are the loop's, the
+// poller's and the P's, with none to spare for the window above: the one
+// case left to chance (the crash-looping runsv measured for
+// docs/BENCHMARKS.md had not started the poller two minutes after its
+// first collection: no eventpoll descriptor in /proc/PID/fd).
 //
 // So startThreads makes sure there are three ordinary Ms - the one running
 // the loop and two spares - besides sysmon, the template thread and the
 // signal thread: six threads. An idle spare costs about 14 kB of Pss (its
-// g0 and signal stacks, the m and g structs) and no wake-ups: the idle M
-// list is a stack, so the spare at the bottom only runs when the other is
-// caught in the window above. TestNoThreadsUnderRlimitNproc checks that a
-// runsv whose every clone fails keeps working.
+// g0 and signal stack pages, the m and g structs) and no wake-ups: the idle
+// M list is a stack, so the spare at the bottom only runs when the other
+// one is caught in the window above. TestNoNewThreadUnderRlimitNproc runs
+// a runsv whose every clone fails.
 const spareThreads = 2
 
 // startThreads has the runtime start, now, the ordinary Ms it may need
