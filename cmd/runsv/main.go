@@ -1,11 +1,16 @@
-// Command runsv is gorunit's runsv as a binary of its own.
+// Command runsv is gorunit's runsv as a binary of its own, built without
+// package os (see internal/runsv).
 package main
 
 import (
-	"os"
+	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/runsv"
 )
 
-func main() { os.Exit(runsv.Main(cli.OS())) }
+func main() {
+	env := cli.OS()
+	env.Environ = runsv.Environ
+	syscall.Exit(runsv.Main(env))
+}

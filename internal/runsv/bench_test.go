@@ -125,6 +125,12 @@ func switches(pid int) (int, error) {
 	return n, nil
 }
 
+// taskCount is the number of threads of pid.
+func taskCount(pid int) (int, error) {
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	return len(ents), err
+}
+
 func (f *fleet) sum(b *testing.B, m func(int) (int, error)) int {
 	total := 0
 	for _, p := range f.procs {
@@ -146,8 +152,9 @@ func idleDuration() time.Duration {
 }
 
 // BenchmarkIdle100 starts 100 gorunit runsv and 100 C runsv, each with a
-// service running, then reports Pss per runsv and the context switches of
-// all runsv threads over 30 s of idleness (RUNSV_BENCH_IDLE).
+// service running, then reports Pss per runsv (and gorunit's again at the
+// end), threads per gorunit runsv, and the context switches of all runsv
+// threads over 30 s of idleness (RUNSV_BENCH_IDLE).
 func BenchmarkIdle100(b *testing.B) {
 	ref := svtest.RunitRef(b)
 	const n = 100
@@ -157,12 +164,16 @@ func BenchmarkIdle100(b *testing.B) {
 		// Let start-up settle (the Go runtime's sysmon backs off).
 		time.Sleep(2 * time.Second)
 		cPss, gPss := c.sum(b, pss), g.sum(b, pss)
+		gThreads := g.sum(b, taskCount)
 		c0, g0 := c.sum(b, switches), g.sum(b, switches)
 		time.Sleep(idleDuration())
 		c1, g1 := c.sum(b, switches), g.sum(b, switches)
+		gPss1 := g.sum(b, pss)
 		b.ReportMetric(float64(gPss)/n, "Pss-kB/runsv")
 		b.ReportMetric(float64(cPss)/n, "C-Pss-kB/runsv")
 		b.ReportMetric(float64(gPss)/float64(cPss), "Pss-ratio")
+		b.ReportMetric(float64(gPss1)/n, "Pss-kB/runsv-at-end")
+		b.ReportMetric(float64(gThreads)/n, "threads/runsv")
 		b.ReportMetric(float64(g1-g0), "wakeups/100runsv")
 		b.ReportMetric(float64(c1-c0), "C-wakeups/100runsv")
 	}

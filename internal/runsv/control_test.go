@@ -2,6 +2,7 @@ package runsv_test
 
 import (
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -325,5 +326,58 @@ func TestSuperviseSymlinks(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(d, "status")); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// runsv.c's SIGTERM handler sets a flag that the very next loop iteration
+// turns into x, however many control bytes still wait: runsv stops the
+// service and exits with most of a FIFO full of bytes unread. gorunit's
+// loop takes signals from the runtime's queue and must not starve SIGTERM
+// behind a busy FIFO either (loop.go, wait). C runsv too when RUNIT_REF is
+// set.
+func TestTermWhileControlBytesKeepComing(t *testing.T) {
+	impls := []string{""}
+	if ref := os.Getenv("RUNIT_REF"); ref != "" {
+		impls = append(impls, ref)
+	}
+	for _, ref := range impls {
+		name := "gorunit"
+		if ref != "" {
+			name = "runit"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newSvc(t, map[string]string{"run": runSleep})
+			t.Parallel()
+			s.start(runsvBin(t, ref))
+			s.waitRun("supervise")
+			// 60,000 bytes, each an iteration with a status write: seconds
+			// of work, and less than a pipe holds.
+			fd, err := syscall.Open(s.path("supervise/control"), syscall.O_WRONLY|syscall.O_NONBLOCK, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer syscall.Close(fd)
+			if n, err := syscall.Write(fd, []byte(strings.Repeat("pc", 30000))); n != 60000 || err != nil {
+				t.Fatalf("write: %d, %v", n, err)
+			}
+			svtest.WaitFor(t, wait, func() error {
+				if s.read("supervise/stat") != "run, paused\n" {
+					return fmt.Errorf("runsv has not started on the bytes")
+				}
+				return nil
+			})
+			s.stop()
+			left, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if left < 30000 {
+				t.Errorf("runsv read %d of 60000 bytes before it exited on SIGTERM", 60000-left)
+			}
+			t.Logf("%d of 60000 bytes read", 60000-left)
+			if st := s.status("supervise"); st.State != supervise.Down || st.PID != 0 {
+				t.Errorf("status after exit: %+v", st)
+			}
+		})
 	}
 }

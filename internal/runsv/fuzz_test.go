@@ -31,6 +31,7 @@ func FuzzRuntimeEnv(f *testing.F) {
 	f.Add("PATH=/bin\x00HOME=/\x00GOGC=50")
 	f.Add("GOMAXPROCS=4\x00X=1\x00X=2")
 	f.Add("=\x00GOGC\x00GORUNIT_RUNSV_ADDED")
+	f.Add("GODEBUG=x509sha1=1\x00GOGC=off\x00GOMAXPROCS=2")
 	f.Fuzz(func(t *testing.T, envs string) {
 		env := strings.Split(envs, "\x00")
 		var added, names []string

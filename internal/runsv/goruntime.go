@@ -12,15 +12,19 @@ import (
 // any of runsv's code runs: with one P (GOMAXPROCS=1) it touches far fewer
 // pages than with one P per CPU, and runtime.GOMAXPROCS(1) called later
 // costs more than it saves (it stops the world, with threads and caches
-// already made for every CPU). So when neither GOMAXPROCS nor GOGC is set,
-// runsv executes itself again once with them set, and takes them out of
-// the environment its children get, which is runsv's own as runit's is.
+// already made for every CPU). So when any of these is not set, runsv
+// executes itself again once with the missing ones set, and takes them out
+// of the environment its children get, which is runsv's own as runit's is.
 //
 // GOGC=10 keeps the heap goal at 400 kB instead of 4 MB: each start of
 // ./run makes a little garbage (Go's copies of argv and the environment),
 // and a service that fails every second would otherwise grow runsv to
 // megabytes before the first collection.
-var runtimeEnv = []string{"GOMAXPROCS=1", "GOGC=10"}
+//
+// GODEBUG=profstackdepth=0: each thread of the runtime otherwise gets two
+// 1-kB buffers for profiling stacks, which runsv never takes (about 15 kB
+// of heap per runsv with its six threads).
+var runtimeEnv = []string{"GOMAXPROCS=1", "GOGC=10", "GODEBUG=profstackdepth=0"}
 
 // addedEnv names the variables runsv added to its own environment when it
 // executed itself again, comma-separated.
@@ -61,7 +65,7 @@ func lookup(environ []string, name string) (string, bool) {
 }
 
 func without(environ, names []string) []string {
-	out := environ[:0:0]
+	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
 		keep := true
 		for _, n := range names {

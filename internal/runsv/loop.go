@@ -1,17 +1,23 @@
 package runsv
 
 import (
+	"unsafe"
+
+	"github.com/gorunit/gorunit/internal/sig"
 	"github.com/gorunit/gorunit/internal/supervise"
 	"golang.org/x/sys/unix"
 )
 
 func (r *runsv) main() int {
-	ev := notify()
+	// runsv.c catches SIGCHLD and SIGTERM before it does anything else.
+	sig.Catch(unix.SIGCHLD, unix.SIGTERM, unix.SIGIO)
+	r.wake = wakeSelf()
 	defaultSignals()
 	if err := r.setup(); err != nil {
 		return ExitFatal
 	}
-	return r.loop(ev)
+	startThreads()
+	return r.loop()
 }
 
 // loop is runsv.c's main loop. Each iteration: start the log and the
@@ -20,9 +26,11 @@ func (r *runsv) main() int {
 // exit and is down (after the log has seen EOF and exited).
 //
 // runit's poll returns at once while a control FIFO holds bytes; here a
-// byte read in one iteration means the next one does not wait, so each
-// byte still gets an iteration of its own.
-func (r *runsv) loop(ev *events) int {
+// byte read in one iteration means the next one does not block (see
+// wait), so each byte still gets an iteration of its own. The first
+// iteration does not block either: bytes written before the FIFO had
+// O_ASYNC raised no SIGIO.
+func (r *runsv) loop() int {
 	main, log := &r.svd[0], &r.svd[1]
 	busy := true
 	for {
@@ -33,30 +41,7 @@ func (r *runsv) loop(ev *events) int {
 			r.startservice(main)
 		}
 
-		if !busy {
-			select {
-			case <-ev.chld:
-			case <-ev.term:
-				r.sigterm = true
-			case <-ev.io:
-			}
-		}
-		// Like draining the self-pipe: whatever else is pending is
-		// looked at in this same iteration.
-		select {
-		case <-ev.term:
-			r.sigterm = true
-		default:
-		}
-		select {
-		case <-ev.chld:
-		default:
-		}
-		select {
-		case <-ev.io:
-		default:
-		}
-
+		r.wait(busy)
 		r.reap()
 
 		busy = false
@@ -95,6 +80,72 @@ func (r *runsv) loop(ev *events) int {
 			}
 		}
 	}
+}
+
+// wait is the loop's poll: it returns once there may be something to do,
+// having noted a SIGTERM that arrived meanwhile in r.sigterm. If busy (a
+// control FIFO may hold more bytes) it does not block.
+//
+// runsv.c's signal handler sets a flag and writes to a self-pipe, and its
+// poll returns at once while a FIFO holds bytes, so every iteration sees a
+// SIGTERM that came before it, however busy the FIFOs keep the loop. Here
+// signals wait in the runtime's queue, which sig.Wait takes one signal at
+// a time (lowest number first) and cannot look at without blocking. So
+// wait sends runsv a SIGIO of its own whenever it must not block: when
+// busy, and after any signal but SIGIO. That makes the next sig.Wait
+// return however the queue looks, without a timer or a second goroutine,
+// and a SIGIO too many only makes the loop look at the FIFOs once more,
+// which it does every iteration anyway.
+//
+// wait returns only after sig.Wait has returned SIGIO, the highest of the
+// three signals caught: the runtime hands out every signal that was queued
+// with it (lower numbers first) before it, so nothing is left over from
+// that batch, and the next wait's first sig.Wait takes in everything
+// queued since, SIGTERM first (15 is the lowest). A SIGTERM is therefore
+// seen in the iteration it arrived before, as in runsv.c, busy or not.
+func (r *runsv) wait(busy bool) {
+	woken := busy
+	if busy {
+		r.wake()
+	}
+	for {
+		switch sig.Wait() {
+		case unix.SIGTERM:
+			r.sigterm = true
+		case unix.SIGIO:
+			return
+		}
+		if !woken {
+			r.wake()
+			woken = true
+		}
+	}
+}
+
+// wakeSelf returns the function that sends runsv the SIGIO that ends its
+// wait. When this thread does not block SIGIO (the runtime's threads share
+// the mask runsv started with), the signal goes to the calling thread,
+// which takes it on its way back from the system call: it is queued before
+// sig.Wait looks, so the loop neither sleeps nor wakes another thread.
+// Otherwise any thread that takes SIGIO gets it (the runtime keeps one).
+func wakeSelf() func() {
+	pid := unix.Getpid()
+	if !blocked(unix.SIGIO) {
+		return func() {
+			if unix.Tgkill(pid, unix.Gettid(), unix.SIGIO) != nil {
+				unix.Kill(pid, unix.SIGIO)
+			}
+		}
+	}
+	return func() { unix.Kill(pid, unix.SIGIO) }
+}
+
+// blocked reports whether the calling thread blocks s (a kernel sigset_t
+// is 64 bits on every Linux architecture).
+func blocked(s unix.Signal) bool {
+	var set uint64
+	_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, 0, uintptr(unsafe.Pointer(&set)), 8, 0, 0)
+	return errno != 0 || set&(1<<(s-1)) != 0
 }
 
 // readControl reads one byte from s's control FIFO, if there is one.

@@ -2,7 +2,6 @@ package runsv
 
 import (
 	"bytes"
-	"os"
 	"strconv"
 	"time"
 
@@ -67,12 +66,12 @@ func (r *runsv) stopOrphans() {
 // leftover returns the pid in pidfile if that process is alive and
 // started when the file was written, else 0.
 func leftover(pidfile string) int {
-	b, err := os.ReadFile(pidfile)
+	b, err := readFile(pidfile)
 	if err != nil {
 		return 0
 	}
 	pid, err := strconv.Atoi(string(bytes.TrimSpace(b)))
-	if err != nil || pid <= 1 || pid == os.Getpid() {
+	if err != nil || pid <= 1 || pid == unix.Getpid() {
 		return 0
 	}
 	var st unix.Stat_t
@@ -101,7 +100,7 @@ func waitGone(pid int, d time.Duration) bool {
 		if time.Now().After(deadline) {
 			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		sleep(20 * time.Millisecond) // nanosleep: a Go timer would start the netpoller
 	}
 }
 
@@ -112,7 +111,7 @@ const clockTicks = 100
 // procStart is when pid started, from /proc; ok is false when there is no
 // such process or it is a zombie.
 func procStart(pid int) (time.Time, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	b, err := readFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -140,7 +139,7 @@ func procStart(pid int) (time.Time, bool) {
 
 // bootTime is btime from /proc/stat.
 func bootTime() (time.Time, bool) {
-	b, err := os.ReadFile("/proc/stat")
+	b, err := readFile("/proc/stat")
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -151,4 +150,31 @@ func bootTime() (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// readFile reads a whole file, as os.ReadFile does (runsv does not link
+// package os). It is only used at start-up, when a pid file is left over.
+func readFile(name string) ([]byte, error) {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	b := make([]byte, 0, 512)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := unix.Read(fd, b[len(b):cap(b)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return b, nil
+		}
+		b = b[:len(b)+n]
+	}
 }

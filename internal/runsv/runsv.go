@@ -16,17 +16,22 @@
 // two services (the main one and its log), one place that reaps children.
 // Events reach the loop as signals: SIGCHLD, SIGTERM and SIGIO, which the
 // kernel sends when a byte arrives on a control FIFO (O_ASYNC). The loop
-// is a select over those three channels, so an idle runsv has no thread
-// blocked in a syscall of its own and no timer.
+// waits for them itself, in the runtime's signal queue (package sig): an
+// idle runsv has no timer, no poller and no goroutine but its own.
+//
+// runsv is built without package os (and os/signal, fmt, os/exec,
+// path/filepath): a system runs one runsv per service, and each of those
+// packages costs every copy private memory (docs/BENCHMARKS.md). Once it
+// has started, runsv never needs a new OS thread (threads.go): under
+// RLIMIT_NPROC a Go program that cannot make one aborts, where runit's
+// runsv only sees fork fail, warns and retries.
 package runsv
 
 import (
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/gorunit/gorunit/internal/cli"
+	_ "github.com/gorunit/gorunit/internal/runsv/stack" // first: see its doc
 	"golang.org/x/sys/unix"
 )
 
@@ -79,23 +84,4 @@ func sleep(d time.Duration) {
 		}
 		ts = rem
 	}
-}
-
-// events are the signals the loop waits for. Each channel holds one
-// pending notification; more of the same kind coalesce, as the kernel's
-// pending-signal bit does, and the loop always looks at everything.
-type events struct {
-	chld, term, io chan os.Signal
-}
-
-func notify() *events {
-	e := &events{
-		chld: make(chan os.Signal, 1),
-		term: make(chan os.Signal, 1),
-		io:   make(chan os.Signal, 1),
-	}
-	signal.Notify(e.chld, syscall.SIGCHLD)
-	signal.Notify(e.term, syscall.SIGTERM)
-	signal.Notify(e.io, syscall.SIGIO)
-	return e
 }

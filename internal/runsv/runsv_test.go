@@ -59,6 +59,13 @@ type proc struct {
 
 func startProc(t *testing.T, dir string, argv ...string) *proc {
 	t.Helper()
+	return startProcAs(t, nil, dir, argv...)
+}
+
+// startProcAs is startProc with credentials for the process (nil: the
+// test's own).
+func startProcAs(t *testing.T, cred *syscall.Credential, dir string, argv ...string) *proc {
+	t.Helper()
 	out, err := os.CreateTemp(t.TempDir(), "output")
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +73,7 @@ func startProc(t *testing.T, dir string, argv ...string) *proc {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

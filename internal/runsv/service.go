@@ -25,9 +25,8 @@ type service struct {
 
 	fdlock, fdctl, fdctlw int
 
-	// Paths relative to the service directory, and the names the
-	// warnings use.
-	pidNew, pidFile, statNew, statFile, statusNew, statusFile string
+	// Paths relative to the service directory, which the warnings name.
+	pidNew, pidFile, statNew, statFile, statusNew, statusFile path
 }
 
 func newService(islog bool) service {
@@ -38,9 +37,9 @@ func newService(islog bool) service {
 	return service{
 		islog: islog, want: supervise.WantUp,
 		fdlock: -1, fdctl: -1, fdctlw: -1,
-		pidNew: p + "pid.new", pidFile: p + "pid",
-		statNew: p + "stat.new", statFile: p + "stat",
-		statusNew: p + "status.new", statusFile: p + "status",
+		pidNew: mkpath(p + "pid.new"), pidFile: mkpath(p + "pid"),
+		statNew: mkpath(p + "stat.new"), statFile: mkpath(p + "stat"),
+		statusNew: mkpath(p + "status.new"), statusFile: mkpath(p + "status"),
 	}
 }
 
@@ -53,10 +52,12 @@ type runsv struct {
 	logpipe    [2]int
 	pidchanged bool // one flag for both services, as in runsv.c
 	sigterm    bool
+	wake       func() // ends the loop's next wait at once (see wait)
 	environ    []string
 	now        func() time.Time
 	sleep      func(time.Duration)
 	buf        [64]byte
+	ctlPath    [len("control/?") + 1]byte // custom's, without allocating
 }
 
 func (r *runsv) stamp() tai64n.Stamp { return tai64n.FromTime(r.now()) }
@@ -85,13 +86,13 @@ func (r *runsv) updateStatus(s *service) {
 		}
 		fd, err := openTrunc(s.pidNew)
 		if err != nil {
-			r.warn(err, "unable to open ", s.pidNew)
+			r.warn(err, "unable to open ", s.pidNew.String())
 			return
 		}
 		unix.Write(fd, line)
 		unix.Close(fd)
-		if err := unix.Rename(s.pidNew, s.pidFile); err != nil {
-			r.warn(err, "unable to rename pid.new to ", s.pidFile)
+		if err := s.pidNew.rename(s.pidFile); err != nil {
+			r.warn(err, "unable to rename pid.new to ", s.pidFile.String())
 			return
 		}
 		r.pidchanged = false
@@ -99,13 +100,13 @@ func (r *runsv) updateStatus(s *service) {
 
 	fd, err := openTrunc(s.statNew)
 	if err != nil {
-		r.warn(err, "unable to open ", s.statNew)
+		r.warn(err, "unable to open ", s.statNew.String())
 		return
 	}
 	unix.Write(fd, r.statLine(s))
 	unix.Close(fd)
-	if err := unix.Rename(s.statNew, s.statFile); err != nil {
-		r.warn(err, "unable to rename stat.new to ", s.statFile)
+	if err := s.statNew.rename(s.statFile); err != nil {
+		r.warn(err, "unable to rename stat.new to ", s.statFile.String())
 	}
 
 	st := supervise.Status{
@@ -115,23 +116,23 @@ func (r *runsv) updateStatus(s *service) {
 	var b [supervise.StatusSize]byte
 	st.Encode(b[:])
 	if fd, err = openTrunc(s.statusNew); err != nil {
-		r.warn(err, "unable to open ", s.statusNew)
+		r.warn(err, "unable to open ", s.statusNew.String())
 		return
 	}
 	n, err := unix.Write(fd, b[:])
 	if err != nil {
-		r.warn(err, "unable to write ", s.statusNew)
+		r.warn(err, "unable to write ", s.statusNew.String())
 		unix.Close(fd)
-		unix.Unlink(s.statusNew)
+		unix.Unlink(s.statusNew.String())
 		return
 	}
 	unix.Close(fd)
 	if n < len(b) {
-		r.warnx("unable to write ", s.statusNew, ": partial write.")
+		r.warnx("unable to write ", s.statusNew.String(), ": partial write.")
 		return
 	}
-	if err := unix.Rename(s.statusNew, s.statusFile); err != nil {
-		r.warn(err, "unable to rename status.new to ", s.statusFile)
+	if err := s.statusNew.rename(s.statusFile); err != nil {
+		r.warn(err, "unable to rename status.new to ", s.statusFile.String())
 	}
 }
 
@@ -158,8 +159,8 @@ func (r *runsv) statLine(s *service) []byte {
 
 // openTrunc is runit's open_trunc: write-only, created 0644 (less the
 // umask), truncated.
-func openTrunc(name string) (int, error) {
-	return unix.Open(name, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_TRUNC|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+func openTrunc(name path) (int, error) {
+	return name.open(unix.O_WRONLY|unix.O_NONBLOCK|unix.O_TRUNC|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
 }
 
 // custom runs control/<c> if it exists with the owner-execute bit and
@@ -170,17 +171,20 @@ func (r *runsv) custom(s *service, c byte) bool {
 	if s.islog {
 		return false
 	}
-	a := "control/" + string(c)
+	p := path(r.ctlPath[:])
+	copy(p, "control/")
+	p[len(p)-2] = c
 	var st unix.Stat_t
-	if err := unix.Stat(a, &st); err != nil {
+	if err := p.stat(&st); err != nil {
 		if err != unix.ENOENT {
-			r.warn(err, "unable to stat ", a)
+			r.warn(err, "unable to stat ", p.String())
 		}
 		return false
 	}
 	if st.Mode&unix.S_IXUSR == 0 {
 		return false
 	}
+	a := p.String()
 	stdout := 1
 	if r.haslog {
 		if r.logpipe[1] < 0 {
@@ -401,7 +405,7 @@ func (r *runsv) childExited(s *service, ws unix.WaitStatus) {
 	s.term = false
 	if !s.islog {
 		s.wstat = ws
-		if s.state != supervise.Finish && readable("finish") {
+		if s.state != supervise.Finish && readable(finishPath) {
 			s.state = supervise.Finish
 			r.updateStatus(s)
 			return
@@ -419,9 +423,11 @@ func (r *runsv) childExited(s *service, ws unix.WaitStatus) {
 	}
 }
 
+var finishPath = mkpath("finish")
+
 // readable is runsv.c's test for ./finish: it can be opened for reading.
-func readable(name string) bool {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+func readable(name path) bool {
+	fd, err := name.open(unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
