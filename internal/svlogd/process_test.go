@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/logdir"
 )
 
@@ -22,10 +21,7 @@ func newTestLogger(t testing.TB, o options, config string) *logger {
 	if o.linemax == 0 {
 		o.linemax = 1000
 	}
-	l := &logger{env: cli.Env{Stderr: io.Discard}, o: o, udp: -1}
-	l.opt = logdir.Options{LineMax: o.linemax, BufSize: ioSize + int(o.linemax), Say: l.say, Now: time.Now, Sleep: time.Sleep}
-	l.line = make([]byte, o.linemax, o.linemax+1)
-	l.stamp = make([]byte, 0, 32)
+	l := newLogger(o, io.Discard)
 	d := logdir.New(dir, &l.opt)
 	if !d.Open(time.Now()) {
 		t.Fatal("open failed")

@@ -1,0 +1,162 @@
+package svlogd
+
+import (
+	"runtime"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gorunit/gorunit/internal/cli"
+)
+
+// A system runs one svlogd per service, so what each one costs in memory
+// counts; docs/BENCHMARKS.md has the measurements behind these choices.
+//
+// One P: the runtime reads GOMAXPROCS from the environment when it
+// starts, before svlogd's code runs, and with one P per CPU it makes
+// per-P caches and threads that runtime.GOMAXPROCS(1) called later does
+// not give back (0.6 MB more RSS with 16 CPUs). So, as runsv does, svlogd
+// executes itself again once with GOMAXPROCS=1 when the environment does
+// not set it, and takes the variable out of the environment its
+// processors get, which is svlogd's own as C svlogd's is.
+//
+// No collector: logging allocates nothing, and one collection cycle
+// leaves the runtime's mark bitmaps and work queues resident, about
+// 250 kB at the first cycle and 500 kB after a few; with GOGC set, the
+// runtime also forces a cycle every two minutes. So svlogd turns the
+// collector off (unless GOGC is set) and collects by itself when the
+// garbage of its rare allocating moments adds up (gcAfter).
+const maxprocsEnv = "GOMAXPROCS=1"
+
+// addedEnv is set, to the names svlogd added, in the environment of the
+// svlogd that executed itself again.
+const addedEnv = "GORUNIT_SVLOGD_ADDED"
+
+// setGCPercent is debug.SetGCPercent without package runtime/debug, which
+// links package os; the runtime hands it over with a push linkname.
+//
+//go:linkname setGCPercent runtime/debug.setGCPercent
+func setGCPercent(int32) int32
+
+// tuneRuntime executes svlogd again with GOMAXPROCS=1 if that is still to
+// be done, turns the collector off, and returns the environment for
+// processors. If /proc/self/exe cannot be executed, svlogd sets one P
+// late and runs on.
+func tuneRuntime(env cli.Env) []string {
+	var environ []string
+	if env.Environ != nil {
+		environ = env.Environ()
+	}
+	if _, ok := lookup(environ, "GOGC"); !ok {
+		setGCPercent(-1)
+	}
+	if added, ok := lookup(environ, addedEnv); ok {
+		setComm(env.Args)
+		return without(environ, append(strings.Split(added, ","), addedEnv))
+	}
+	if _, ok := lookup(environ, "GOMAXPROCS"); ok || env.Environ == nil {
+		return environ
+	}
+	reexec := append(environ[:len(environ):len(environ)], maxprocsEnv, addedEnv+"=GOMAXPROCS")
+	// execve gives caught signals their default action back, and HUP
+	// and ALRM would end svlogd before the new runtime catches them
+	// (`sv hup` or `sv alarm` may come while the log service starts).
+	// An ignored signal stays ignored across execve: the new runtime
+	// leaves HUP so and ignores ALRM itself, until catchSignals
+	// installs svlogd's handler.
+	ignore := [4]uint64{1} // struct sigaction: SIG_IGN
+	for _, s := range []unix.Signal{unix.SIGHUP, unix.SIGALRM} {
+		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0, 8, 0, 0)
+	}
+	unix.Exec("/proc/self/exe", env.Args, reexec) // returns only on failure
+	runtime.GOMAXPROCS(1)
+	return environ
+}
+
+func lookup(environ []string, name string) (string, bool) {
+	for _, kv := range environ {
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return kv[len(name)+1:], true
+		}
+	}
+	return "", false
+}
+
+func without(environ, names []string) []string {
+	out := environ[:0:0]
+	for _, kv := range environ {
+		keep := true
+		for _, n := range names {
+			if len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// setComm gives the process back the name the kernel gave it before it
+// executed /proc/self/exe, which renamed it "exe": basename(argv[0]), at
+// most 15 bytes, as execve sets it; ps -C svlogd, pgrep and pidof go by
+// this name. /proc/self/comm names the thread group leader; the runtime's
+// other threads, named after it when they were made, get the name too,
+// for ps -L and top -H.
+func setComm(args []string) {
+	if len(args) == 0 {
+		return
+	}
+	name := cli.Basename(args[0])
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	if !writeComm("/proc/self/comm", name) {
+		b := append([]byte(name), 0)
+		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
+		return
+	}
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	var buf [256]byte
+	for {
+		n, err := unix.Getdents(fd, buf[:])
+		if err != nil || n <= 0 {
+			return
+		}
+		// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 19 || reclen > len(b) {
+				return
+			}
+			tid := b[19:reclen]
+			for i, c := range tid {
+				if c == 0 {
+					tid = tid[:i]
+					break
+				}
+			}
+			if len(tid) > 0 && tid[0] != '.' {
+				writeComm("/proc/self/task/"+string(tid)+"/comm", name)
+			}
+			b = b[reclen:]
+		}
+	}
+}
+
+func writeComm(path, name string) bool {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	_, err = unix.Write(fd, []byte(name))
+	unix.Close(fd)
+	return err == nil
+}
