@@ -107,7 +107,7 @@ func (d *Dir) warn(err error, pieces ...string) {
 	var all [8]string
 	n := copy(all[:6], pieces)
 	if err != nil {
-		n += copy(all[n:], []string{": ", errText(err)})
+		n += copy(all[n:], []string{": ", ErrText(err)})
 	}
 	d.say("svlogd: warning: ", all[:n]...)
 }
@@ -116,17 +116,20 @@ func (d *Dir) warn(err error, pieces ...string) {
 func (d *Dir) pause(err error, what ...string) {
 	var all [8]string
 	n := copy(all[:4], what)
-	n += copy(all[n:], []string{": ", d.Name, ": ", errText(err)})
+	n += copy(all[n:], []string{": ", d.Name, ": ", ErrText(err)})
 	d.say("svlogd: pausing: ", all[:n]...)
 	d.opt.Sleep(PauseTime)
 }
 
-// errText is runit's text for err, which is an errno here.
-func errText(err error) string {
-	if e, ok := err.(unix.Errno); ok {
-		return cli.ErrnoText(e)
+// ErrText is runit's text for err, an errno from a system call. Unlike
+// cli.ErrStr it does not look inside wrapped errors, which takes package
+// errors' reflection into the binary.
+func ErrText(err error) string {
+	e, ok := err.(unix.Errno)
+	if !ok && err != nil {
+		return err.Error()
 	}
-	return cli.ErrStr(err)
+	return cli.ErrnoText(e) // 0 for nil: "no error"
 }
 
 // Open opens the directory as svlogd.c's logdir_open does: lock, config,

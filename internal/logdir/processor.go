@@ -27,7 +27,7 @@ func (d *Dir) processorStart() {
 			d.ppid = pid
 			return
 		}
-		d.say("svlogd: fatal: ", what, ": ", d.Name, ": ", errText(err))
+		d.say("svlogd: fatal: ", what, ": ", d.Name, ": ", ErrText(err))
 		d.say("svlogd: warning: processor failed, restart: ", d.Name)
 		t := d.named('t')
 		unlinkat(d.fddir, t[:])

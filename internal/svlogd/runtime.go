@@ -2,7 +2,6 @@ package svlogd
 
 import (
 	"runtime"
-	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,13 +20,18 @@ import (
 // not set it, and takes the variable out of the environment its
 // processors get, which is svlogd's own as C svlogd's is.
 //
+// GODEBUG=profstackdepth=0 comes along when GODEBUG is unset: the
+// runtime samples one allocation for the memory profile at start even in
+// a program that never reads it, and unwinding that stack faults in 64 kB
+// of the binary's tables that svlogd never needs otherwise.
+//
 // No collector: logging allocates nothing, and one collection cycle
 // leaves the runtime's mark bitmaps and work queues resident, about
 // 250 kB at the first cycle and 500 kB after a few; with GOGC set, the
 // runtime also forces a cycle every two minutes. So svlogd turns the
 // collector off (unless GOGC is set) and collects by itself when the
 // garbage of its rare allocating moments adds up (gcAfter).
-const maxprocsEnv = "GOMAXPROCS=1"
+var runtimeEnv = [][2]string{{"GOMAXPROCS", "1"}, {"GODEBUG", "profstackdepth=0"}}
 
 // addedEnv is set, to the names svlogd added, in the environment of the
 // svlogd that executed itself again.
@@ -39,7 +43,7 @@ const addedEnv = "GORUNIT_SVLOGD_ADDED"
 //go:linkname setGCPercent runtime/debug.setGCPercent
 func setGCPercent(int32) int32
 
-// tuneRuntime executes svlogd again with GOMAXPROCS=1 if that is still to
+// tuneRuntime executes svlogd again with runtimeEnv if that is still to
 // be done, turns the collector off, and returns the environment for
 // processors. If /proc/self/exe cannot be executed, svlogd sets one P
 // late and runs on.
@@ -53,22 +57,40 @@ func tuneRuntime(env cli.Env) []string {
 	}
 	if added, ok := lookup(environ, addedEnv); ok {
 		setComm(env.Args)
-		return without(environ, append(strings.Split(added, ","), addedEnv))
+		return without(environ, added+","+addedEnv)
 	}
 	if _, ok := lookup(environ, "GOMAXPROCS"); ok || env.Environ == nil {
 		return environ
 	}
-	reexec := append(environ[:len(environ):len(environ)], maxprocsEnv, addedEnv+"=GOMAXPROCS")
+	reexec := environ[:len(environ):len(environ)]
+	added := addedEnv + "="
+	for _, v := range runtimeEnv {
+		if _, ok := lookup(environ, v[0]); !ok {
+			reexec = append(reexec, v[0]+"="+v[1])
+			if added[len(added)-1] != '=' {
+				added += ","
+			}
+			added += v[0]
+		}
+	}
+	reexec = append(reexec, added)
 	// execve gives caught signals their default action back, and HUP
 	// and ALRM would end svlogd before the new runtime catches them
 	// (`sv hup` or `sv alarm` may come while the log service starts).
 	// An ignored signal stays ignored across execve: the new runtime
 	// leaves HUP so and ignores ALRM itself, until catchSignals
-	// installs svlogd's handler.
+	// installs svlogd's handler. The signal mask passes execve too, and
+	// becomes the mask of every thread the new runtime makes: the four
+	// signals svlogd waits for must not be blocked in it.
 	ignore := [4]uint64{1} // struct sigaction: SIG_IGN
 	for _, s := range []unix.Signal{unix.SIGHUP, unix.SIGALRM} {
 		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0, 8, 0, 0)
 	}
+	var mask uint64
+	for _, s := range caught {
+		mask |= 1 << (s - 1)
+	}
+	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
 	unix.Exec("/proc/self/exe", env.Args, reexec) // returns only on failure
 	runtime.GOMAXPROCS(1)
 	return environ
@@ -83,21 +105,34 @@ func lookup(environ []string, name string) (string, bool) {
 	return "", false
 }
 
-func without(environ, names []string) []string {
+// without is environ less the variables named in names, a
+// comma-separated list.
+func without(environ []string, names string) []string {
 	out := environ[:0:0]
 	for _, kv := range environ {
-		keep := true
-		for _, n := range names {
-			if len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
-				keep = false
-				break
-			}
-		}
-		if keep {
+		if !named(kv, names) {
 			out = append(out, kv)
 		}
 	}
 	return out
+}
+
+// named reports whether kv is NAME=value for one of the names.
+func named(kv, names string) bool {
+	for names != "" {
+		n := names
+		names = ""
+		for i := 0; i < len(n); i++ {
+			if n[i] == ',' {
+				n, names = n[:i], n[i+1:]
+				break
+			}
+		}
+		if n != "" && len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
+			return true
+		}
+	}
+	return false
 }
 
 // setComm gives the process back the name the kernel gave it before it

@@ -4,7 +4,6 @@ package svlogd
 
 import (
 	"sync/atomic"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -57,14 +56,11 @@ func catch(w int) error {
 		}
 		mask |= 1 << (s - 1)
 	}
-	// The runtime unblocks TERM, HUP and CHLD on every thread it makes,
+	// The runtime unblocks TERM, HUP and CHLD on every thread it makes
 	// but keeps ALRM as svlogd inherited it; svlogd.c unblocks all four
-	// while it waits.
-	var old uint64
-	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0)
-	if old&mask != 0 {
-		syscall.AllThreadsSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
-	}
+	// while it waits. tuneRuntime unblocked them for the svlogd it
+	// executes; without that, at least this thread takes ALRM.
+	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
 	return nil
 }
 

@@ -45,9 +45,10 @@ const (
 const maxWait = 2744 * time.Second
 
 // ioSize is how much gorunit reads at once; each directory batches up to
-// twice as much (stamps make lines longer) before it writes. Larger
-// buffers save few system calls and cost their size in every svlogd's
-// RSS (docs/BENCHMARKS.md).
+// half as much again (a -tt stamp makes a 100-byte line 126 bytes) and
+// writes before the next read. Larger buffers save few system calls and
+// cost their size in every svlogd's RSS (docs/BENCHMARKS.md). 16 KiB and
+// 24 KiB are size classes of Go's allocator, which rounds up.
 const ioSize = 16 << 10
 
 // gcAfter is how much garbage (logdir.Options.Garbage) svlogd lets pile
@@ -147,15 +148,18 @@ func Main(env cli.Env) int {
 	environ := tuneRuntime(env)
 	l := newLogger(o, env.Stderr)
 	l.opt.Environ = environ
-	in, ok := cli.FdOf(env.Stdin)
+	// The tools get their streams as cli.FD (cli.OS); cli.FdOf would
+	// take *os.File too, at the price of an interface assertion's
+	// runtime support in the binary.
+	in, ok := env.Stdin.(cli.FD)
 	if !ok {
 		cli.Say(env.Stderr, "svlogd: fatal: standard input is not a file")
 		return ExitFatal
 	}
-	l.in = in
+	l.in = int(in)
 	unix.SetNonblock(l.in, true)
 	if err := l.catchSignals(); err != nil {
-		cli.SaySys(env.Stderr, err, "svlogd: fatal: unable to create pipe: ")
+		cli.Say(env.Stderr, "svlogd: fatal: unable to create pipe: ", logdir.ErrText(err))
 		return ExitFatal
 	}
 	for _, name := range o.dirs {
@@ -181,7 +185,7 @@ func newLogger(o options, stderr io.Writer) *logger {
 	l.stderr.W = stderr
 	l.opt = logdir.Options{
 		LineMax: o.linemax,
-		BufSize: 2*ioSize + int(o.linemax),
+		BufSize: 3 * ioSize / 2,
 		Verbose: o.verbose,
 		Stderr:  &l.stderr,
 		Now:     time.Now,
@@ -310,7 +314,7 @@ func (l *logger) loop() bool {
 			l.wait(wake.Sub(now))
 		case err == unix.EINTR:
 		default:
-			l.stderr.Say("svlogd: warning: unable to read standard input: ", cli.ErrStr(err))
+			l.stderr.Say("svlogd: warning: unable to read standard input: ", logdir.ErrText(err))
 			l.eof()
 			return true
 		}
