@@ -94,30 +94,31 @@ func (d *Dir) info(pieces ...string) {
 	}
 }
 
-// say writes lead and pieces as one message line. The pieces stay on
-// the stack (Stderr.Say does not keep them), so it allocates nothing.
+// say writes lead and pieces as one message line.
 func (d *Dir) say(lead string, pieces ...string) {
-	var all [10]string
-	all[0] = lead
-	n := 1 + copy(all[1:], pieces)
-	d.opt.Stderr.Say(all[:n]...)
+	e := d.opt.Stderr
+	e.Add(lead)
+	e.Add(pieces...)
+	e.End()
 }
 
 func (d *Dir) warn(err error, pieces ...string) {
-	var all [8]string
-	n := copy(all[:6], pieces)
+	e := d.opt.Stderr
+	e.Add("svlogd: warning: ")
+	e.Add(pieces...)
 	if err != nil {
-		n += copy(all[n:], []string{": ", ErrText(err)})
+		e.Add(": ", ErrText(err))
 	}
-	d.say("svlogd: warning: ", all[:n]...)
+	e.End()
 }
 
 // pause is svlogd.c's pause2: report, wait, and let the caller retry.
 func (d *Dir) pause(err error, what ...string) {
-	var all [8]string
-	n := copy(all[:4], what)
-	n += copy(all[n:], []string{": ", d.Name, ": ", ErrText(err)})
-	d.say("svlogd: pausing: ", all[:n]...)
+	e := d.opt.Stderr
+	e.Add("svlogd: pausing: ")
+	e.Add(what...)
+	e.Add(": ", d.Name, ": ", ErrText(err))
+	e.End()
 	d.opt.Sleep(PauseTime)
 }
 

@@ -40,9 +40,22 @@ func (e *Stderr) Flush() {
 // newline, in a single write (runit's strerr assembles its messages the
 // same way).
 func (e *Stderr) Say(pieces ...string) {
+	e.Add(pieces...)
+	e.End()
+}
+
+// Add appends pieces to the message being built; End ends it with a
+// newline and writes it. (A message built in parts needs no slice of all
+// its pieces, which would have to live on the heap.)
+func (e *Stderr) Add(pieces ...string) {
 	for _, p := range pieces {
 		e.buf = append(e.buf, p...)
 	}
+}
+
+// End ends the message that Add built and writes it with the batched
+// lines before it.
+func (e *Stderr) End() {
 	e.buf = append(e.buf, '\n')
 	e.Flush()
 }

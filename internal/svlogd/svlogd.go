@@ -52,11 +52,12 @@ const maxWait = 2744 * time.Second
 const ioSize = 16 << 10
 
 // gcAfter is how much garbage (logdir.Options.Garbage) svlogd lets pile
-// up before it collects. Go's collector is off: logging allocates
-// nothing, and a collection cycle leaves the runtime's mark bitmaps and
-// queues resident, about 250 kB for the first one, more than svlogd's
-// rare garbage (a reopen, a processor) amounts to.
-const gcAfter = 256 << 10
+// up before it collects (runtime.go: the collector is off). Logging and
+// rotating make none; a processor run about 3 kB (ForkExec copies the
+// environment), a reopen about 2 kB. The first collection leaves about
+// 250 kB of the runtime's GC metadata resident, a few 500 kB; after it,
+// garbage reuses the memory freed, so this bounds what it adds.
+const gcAfter = 64 << 10
 
 type options struct {
 	timestamp int
@@ -145,7 +146,8 @@ func Main(env cli.Env) int {
 		cli.Usage(env.Stderr, env.Args[0], Usage)
 		return ExitUsage
 	}
-	environ := tuneRuntime(env)
+	bufs := int64(max(ioSize, o.buflen) + o.linemax + uint64(len(o.dirs))*(3*ioSize/2+o.linemax))
+	environ := tuneRuntime(env, bufs)
 	l := newLogger(o, env.Stderr)
 	l.opt.Environ = environ
 	// The tools get their streams as cli.FD (cli.OS); cli.FdOf would
