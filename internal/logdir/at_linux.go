@@ -43,7 +43,10 @@ func openat(dirfd int, name []byte, flags int, mode uint32) (int, error) {
 // architecture has.
 func renameat(dirfd int, from, to []byte) error {
 	_, _, e := unix.Syscall6(unix.SYS_RENAMEAT2, uintptr(dirfd), uintptr(unsafe.Pointer(&from[0])), uintptr(dirfd), uintptr(unsafe.Pointer(&to[0])), 0, 0)
-	if e == unix.ENOSYS { // kernels before 3.15
+	if e == unix.ENOSYS || e == unix.EPERM {
+		// Kernels before 3.15 lack it, and old seccomp profiles answer
+		// EPERM for calls they do not know; a real EPERM comes back
+		// from renameat too.
 		return unix.Renameat(dirfd, cstr(from), dirfd, cstr(to))
 	}
 	return errno(e)
