@@ -1,11 +1,12 @@
-// Command svlogd is gorunit's svlogd as a binary of its own.
+// Command svlogd is gorunit's svlogd as a binary of its own, built
+// without package os (docs/BENCHMARKS.md).
 package main
 
 import (
-	"os"
+	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/svlogd"
 )
 
-func main() { os.Exit(svlogd.Main(cli.OS())) }
+func main() { syscall.Exit(svlogd.Main(cli.OS())) }

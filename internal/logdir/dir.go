@@ -2,9 +2,6 @@ package logdir
 
 import (
 	"bytes"
-	"errors"
-	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -19,20 +16,27 @@ import (
 const PauseTime = 3 * time.Second
 
 // Options are what every Dir of one svlogd shares.
+//
+// svlogd runs with Go's garbage collector off (package svlogd): logging
+// and rotating allocate nothing, and the rare calls that do (opening a
+// directory, a processor, a failing UDP send) add what they leave behind
+// to Garbage, so that svlogd collects only when that adds up.
 type Options struct {
 	LineMax uint64 // -l: rotation by size leaves room for one line
 	BufSize int    // bytes batched before a write to current
 	Verbose bool   // -v: "svlogd: info: ..." lines
 
-	// Say writes one message line (runit's strerr shape, without the
-	// newline) to svlogd's stderr.
-	Say func(pieces ...string)
+	// Stderr takes svlogd's messages (runit's strerr shapes).
+	Stderr *Stderr
 	// Now is the clock for file names and age rotation.
 	Now func() time.Time
 	// Sleep waits before retrying after an error (PauseTime).
 	Sleep func(time.Duration)
 	// Environ is the processor's environment.
 	Environ []string
+	// Garbage counts bytes allocated and dropped, roughly (over rather
+	// than under).
+	Garbage int
 }
 
 // Dir is one log directory as svlogd holds it open.
@@ -46,6 +50,9 @@ type Dir struct {
 	Log, ToStderr bool
 	// Prefix is Config.Prefix as bytes, for writing without allocating.
 	Prefix []byte
+	// UDPAddr is where u/U lines go, kept so that sending allocates
+	// nothing.
+	UDPAddr unix.SockaddrInet4
 
 	opt      *Options
 	fddir    int
@@ -55,8 +62,9 @@ type Dir struct {
 	buf      []byte // batched writes to current
 	deadline time.Time
 	ppid     int
-	fnsave   string // the last @….u/.s name made
-	dents    []byte // getdents buffer, kept between rotations
+	fnsave   [28]byte // the last @….u/.s name made, NUL-terminated
+	oldest   [28]byte // rmoldest's and deleteForSpace's pick
+	dents    []byte   // getdents buffer, kept between rotations
 }
 
 // New returns a closed Dir for name.
@@ -81,29 +89,57 @@ func (d *Dir) Deadline() (t time.Time, ok bool) {
 }
 
 func (d *Dir) info(pieces ...string) {
-	if d.opt.Verbose { // callers building costly pieces check Verbose first
-		d.opt.Say(append([]string{"svlogd: info: "}, pieces...)...)
+	if d.opt.Verbose {
+		d.say("svlogd: info: ", pieces...)
 	}
+}
+
+// say writes lead and pieces as one message line.
+func (d *Dir) say(lead string, pieces ...string) {
+	e := d.opt.Stderr
+	e.Add(lead)
+	e.Add(pieces...)
+	e.End()
 }
 
 func (d *Dir) warn(err error, pieces ...string) {
-	p := append([]string{"svlogd: warning: "}, pieces...)
+	e := d.opt.Stderr
+	e.Add("svlogd: warning: ")
+	e.Add(pieces...)
 	if err != nil {
-		p = append(p, ": ", cli.ErrStr(err))
+		e.Add(": ", ErrText(err))
 	}
-	d.opt.Say(p...)
+	e.End()
 }
 
 // pause is svlogd.c's pause2: report, wait, and let the caller retry.
-func (d *Dir) pause(what string, err error) {
-	d.opt.Say("svlogd: pausing: ", what, ": ", d.Name, ": ", cli.ErrStr(err))
+func (d *Dir) pause(err error, what ...string) {
+	e := d.opt.Stderr
+	e.Add("svlogd: pausing: ")
+	e.Add(what...)
+	e.Add(": ", d.Name, ": ", ErrText(err))
+	e.End()
 	d.opt.Sleep(PauseTime)
+}
+
+// ErrText is runit's text for err, an errno from a system call. Unlike
+// cli.ErrStr it does not look inside wrapped errors, which takes package
+// errors' reflection into the binary.
+func ErrText(err error) string {
+	e, ok := err.(unix.Errno)
+	if !ok && err != nil {
+		return err.Error()
+	}
+	return cli.ErrnoText(e) // 0 for nil: "no error"
 }
 
 // Open opens the directory as svlogd.c's logdir_open does: lock, config,
 // current (saving an unclean one as @….u). It reports failures as
 // warnings and returns false; then the directory is not used.
 func (d *Dir) Open(now time.Time) bool {
+	// What opening allocates (the name, the config and what is parsed
+	// from it) is dropped at the next reopen.
+	d.opt.Garbage += 1024 + 2*len(d.Name)
 	fd, err := unix.Open(d.Name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		d.warn(err, "unable to open log directory: ", d.Name)
@@ -140,11 +176,13 @@ func (d *Dir) Open(now time.Time) bool {
 	if found || err != nil {
 		d.info("read: ", d.Name, "/config")
 		d.Config = Parse(data)
+		d.opt.Garbage += 3 * cap(data)
 		for _, w := range d.Config.Warnings {
-			d.opt.Say("svlogd: warning: ", w)
+			d.say("svlogd: warning: ", w)
 		}
 	}
 	d.Prefix = []byte(d.Config.Prefix)
+	d.UDPAddr = unix.SockaddrInet4{Port: int(d.Config.UDPPort), Addr: d.Config.UDPAddr}
 	if d.Config.Age > 0 {
 		d.deadline = d.Config.AgeDeadline(now)
 	}
@@ -154,19 +192,19 @@ func (d *Dir) Open(now time.Time) bool {
 	switch {
 	case err == nil && st.Size > 0 && st.Mode&unix.S_IXUSR == 0:
 		// An unclean shutdown: keep what was written as @….u.
-		d.fnsave = d.newName('u')
+		d.newName('u')
 		for {
-			if err := unix.Renameat(fd, "current", fd, d.fnsave); err == nil {
+			err := renameat(fd, cCurrent, d.fnsave[:])
+			if err == nil {
 				break
-			} else {
-				d.pause("unable to rename current", err)
 			}
+			d.pause(err, "unable to rename current")
 		}
 		d.rmoldest()
 	case err == nil:
 		d.size = uint64(st.Size)
 		isNew = false
-	case !errors.Is(err, unix.ENOENT):
+	case err != unix.ENOENT:
 		d.Close()
 		d.warn(err, "unable to stat current: ", d.Name)
 		return false
@@ -182,19 +220,19 @@ func (d *Dir) Open(now time.Time) bool {
 
 func (d *Dir) openCurrent(what string) {
 	for {
-		fd, err := unix.Openat(d.fddir, "current", unix.O_WRONLY|unix.O_NONBLOCK|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+		fd, err := openat(d.fddir, cCurrent, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
 		if err == nil {
 			d.fdcur = fd
 			break
 		}
-		d.pause(what, err)
+		d.pause(err, what)
 	}
 	for {
 		err := unix.Fchmod(d.fdcur, 0o644)
 		if err == nil {
 			break
 		}
-		d.pause("unable to set mode of current", err)
+		d.pause(err, "unable to set mode of current")
 	}
 }
 
@@ -202,23 +240,29 @@ func (d *Dir) openCurrent(what string) {
 // not exist (which is no error).
 func readAt(dirfd int, name string) (data []byte, err error, found bool) {
 	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT {
+		return nil, nil, false
+	}
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return nil, nil, false
-		}
 		return nil, err, false
 	}
-	f := os.NewFile(uintptr(fd), name)
-	defer f.Close()
-	data, err = io.ReadAll(f)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
+	defer unix.Close(fd)
+	data = make([]byte, 0, 128)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
 		}
-		return nil, err, true
+		n, err := unix.Read(fd, data[len(data):cap(data)])
+		switch {
+		case err == unix.EINTR:
+		case err != nil:
+			return nil, err, true
+		case n == 0:
+			return data, nil, true
+		default:
+			data = data[:len(data)+n]
+		}
 	}
-	return data, nil, true
 }
 
 // Close flushes current, marks it cleanly closed (mode 0744) and releases
@@ -250,27 +294,25 @@ func (d *Dir) syncAndSeal() {
 		if err == nil {
 			break
 		}
-		d.pause("unable to fsync current logfile", err)
+		d.pause(err, "unable to fsync current logfile")
 	}
 	for {
 		err := unix.Fchmod(d.fdcur, 0o744)
 		if err == nil {
 			break
 		}
-		d.pause("unable to set mode of current", err)
+		d.pause(err, "unable to set mode of current")
 	}
 }
 
-// newName makes a fresh "@<tai64n>.<suffix>" that does not exist yet.
-func (d *Dir) newName(suffix byte) string {
-	var b [27]byte
+// newName makes a fresh "@<tai64n>.<suffix>" that does not exist yet in
+// d.fnsave.
+func (d *Dir) newName(suffix byte) {
 	for {
-		n := tai64n.FromTime(d.opt.Now()).AppendLabel(b[:0])
-		n = append(n, '.', suffix)
-		name := string(n)
-		var st unix.Stat_t
-		if err := unix.Fstatat(d.fddir, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			return name
+		n := tai64n.FromTime(d.opt.Now()).AppendLabel(d.fnsave[:0])
+		n = append(n, '.', suffix, 0)
+		if !exists(d.fddir, n) {
+			return
 		}
 	}
 }
@@ -289,7 +331,7 @@ func (d *Dir) Rotate() {
 	if d.Config.HasProcessor {
 		suffix = 'u'
 	}
-	d.fnsave = d.newName(suffix)
+	d.newName(suffix)
 	if now := d.opt.Now(); d.Config.Age > 0 && d.deadline.Before(now) {
 		d.deadline = d.Config.AgeDeadline(now)
 	}
@@ -301,14 +343,16 @@ func (d *Dir) Rotate() {
 	unix.Close(d.fdcur)
 	d.fdcur = -1
 	if d.opt.Verbose {
-		d.info("rename: ", d.Name, "/current ", d.fnsave, " ", strconv.FormatUint(d.size, 10))
+		var num [20]byte
+		size := strconv.AppendUint(num[:0], d.size, 10)
+		d.info("rename: ", d.Name, "/current ", cstr(d.fnsave[:]), " ", cstr(size))
 	}
 	for {
-		err := unix.Renameat(d.fddir, "current", d.fddir, d.fnsave)
+		err := renameat(d.fddir, cCurrent, d.fnsave[:])
 		if err == nil {
 			break
 		}
-		d.pause("unable to rename current", err)
+		d.pause(err, "unable to rename current")
 	}
 	d.openCurrent("unable to create new current")
 	d.size = 0
@@ -316,23 +360,22 @@ func (d *Dir) Rotate() {
 	d.processorStart()
 }
 
-// listOld calls f with each 27-character name starting with "@" (the
-// name's bytes are only valid during the call). It reads the directory
-// with getdents into a buffer kept for the next rotation, so rotating
-// leaves little garbage behind.
+// listOld calls f with each 27-character name starting with "@", with
+// its NUL (the bytes are only valid during the call). It reads the
+// directory with getdents into a buffer kept for the next rotation.
 func (d *Dir) listOld(what string, f func(name []byte)) {
 	var fd int
 	for {
 		var err error
-		fd, err = unix.Openat(d.fddir, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err = openat(d.fddir, cDot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err == nil {
 			break
 		}
-		d.pause("unable to open directory, "+what, err)
+		d.pause(err, "unable to open directory, ", what)
 	}
 	defer unix.Close(fd)
 	if d.dents == nil {
-		d.dents = make([]byte, 8192)
+		d.dents = make([]byte, 4096)
 	}
 	for {
 		n, err := unix.Getdents(fd, d.dents)
@@ -348,17 +391,15 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 		}
 		b := d.dents[:n]
 		for len(b) >= 19 {
-			// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name
+			// struct linux_dirent64: ino 8, off 8, reclen 2, type 1,
+			// name, NUL, padding
 			reclen := int(b[16]) | int(b[17])<<8
 			if reclen < 19 || reclen > len(b) {
 				break
 			}
 			name := b[19:reclen]
-			if i := bytes.IndexByte(name, 0); i >= 0 {
-				name = name[:i]
-			}
-			if len(name) == 27 && name[0] == '@' {
-				f(name)
+			if len(name) >= 28 && name[0] == '@' && name[27] == 0 {
+				f(name[:28])
 			}
 			b = b[reclen:]
 		}
@@ -368,13 +409,12 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 // rmoldest unlinks processor leftovers (@….t) and, when more than n old
 // files (other than .u) exist, the oldest one: one per call, as runit does.
 func (d *Dir) rmoldest() {
-	var oldest [27]byte
 	n := uint64(0)
 	d.listOld("want rotate", func(f []byte) {
 		switch f[26] {
 		case 't':
-			if err := unix.Unlinkat(d.fddir, string(f), 0); err != nil {
-				d.warn(err, "unable to unlink processor leftover: ", string(f))
+			if err := unlinkat(d.fddir, f); err != nil {
+				d.warn(err, "unable to unlink processor leftover: ", cstr(f))
 			}
 			return
 		case 'u':
@@ -383,13 +423,13 @@ func (d *Dir) rmoldest() {
 			return
 		}
 		n++
-		if n == 1 || bytes.Compare(f, oldest[:]) < 0 {
-			copy(oldest[:], f)
+		if n == 1 || bytes.Compare(f, d.oldest[:]) < 0 {
+			copy(d.oldest[:], f)
 		}
 	})
 	if d.Config.Num > 0 && n > d.Config.Num {
-		d.info("delete: ", d.Name, "/", string(oldest[:]))
-		if err := unix.Unlinkat(d.fddir, string(oldest[:]), 0); err != nil {
+		d.info("delete: ", d.Name, "/", cstr(d.oldest[:]))
+		if err := unlinkat(d.fddir, d.oldest[:]); err != nil {
 			d.warn(err, "unable to unlink oldest logfile: ", d.Name)
 		}
 	}
@@ -486,7 +526,7 @@ func (d *Dir) Flush() {
 		if err == unix.ENOSPC && d.Config.Min < d.Config.Num && d.deleteForSpace() {
 			continue
 		}
-		d.pause("unable to write to current", err)
+		d.pause(err, "unable to write to current")
 	}
 	d.buf = d.buf[:0]
 }
@@ -494,19 +534,18 @@ func (d *Dir) Flush() {
 // deleteForSpace removes the oldest old file when more than N exist
 // (runit counts every @ name here, .t and .u included).
 func (d *Dir) deleteForSpace() bool {
-	var oldest [27]byte
 	n := uint64(0)
 	d.listOld("want remove old logfile", func(f []byte) {
 		n++
-		if n == 1 || bytes.Compare(f, oldest[:]) < 0 {
-			copy(oldest[:], f)
+		if n == 1 || bytes.Compare(f, d.oldest[:]) < 0 {
+			copy(d.oldest[:], f)
 		}
 	})
 	if n <= d.Config.Min {
 		return false
 	}
-	d.opt.Say("svlogd: warning: out of disk space, delete: ", d.Name, "/", string(oldest[:]))
-	if err := unix.Unlinkat(d.fddir, string(oldest[:]), 0); err != nil {
+	d.say("svlogd: warning: out of disk space, delete: ", d.Name, "/", cstr(d.oldest[:]))
+	if err := unlinkat(d.fddir, d.oldest[:]); err != nil {
 		d.warn(err, "unable to unlink oldest logfile: ", d.Name)
 		return false
 	}

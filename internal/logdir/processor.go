@@ -1,12 +1,9 @@
 package logdir
 
 import (
-	"errors"
 	"syscall"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/gorunit/gorunit/internal/cli"
 )
 
 // processorStart runs the processor on the rotated @….u file: /bin/sh -c
@@ -21,7 +18,7 @@ func (d *Dir) processorStart() {
 		return
 	}
 	if d.ppid != 0 {
-		d.opt.Say("svlogd: warning: processor already running: ", d.Name)
+		d.say("svlogd: warning: processor already running: ", d.Name)
 		return
 	}
 	for {
@@ -30,17 +27,29 @@ func (d *Dir) processorStart() {
 			d.ppid = pid
 			return
 		}
-		d.opt.Say("svlogd: fatal: ", what, ": ", d.Name, ": ", cli.ErrStr(err))
-		d.opt.Say("svlogd: warning: processor failed, restart: ", d.Name)
-		unix.Unlinkat(d.fddir, d.tname(), 0)
+		d.say("svlogd: fatal: ", what, ": ", d.Name, ": ", ErrText(err))
+		d.say("svlogd: warning: processor failed, restart: ", d.Name)
+		t := d.named('t')
+		unlinkat(d.fddir, t[:])
 		d.opt.Sleep(PauseTime)
 	}
 }
 
-func (d *Dir) tname() string { return d.fnsave[:26] + "t" }
+// named is d.fnsave with another suffix.
+func (d *Dir) named(suffix byte) [28]byte {
+	n := d.fnsave
+	n[26] = suffix
+	return n
+}
 
 func (d *Dir) forkProcessor() (pid int, what string, err error) {
-	d.info("processing: ", d.Name, "/", d.fnsave)
+	d.info("processing: ", d.Name, "/", cstr(d.fnsave[:]))
+	// syscall.ForkExec copies the argument and environment strings.
+	d.opt.Garbage += 1024 + len(d.Name) + len(d.Config.Processor)
+	for _, kv := range d.opt.Environ {
+		d.opt.Garbage += len(kv) + 24
+	}
+	t := d.named('t')
 	var fds [4]int
 	for i := range fds {
 		fds[i] = -1
@@ -54,14 +63,14 @@ func (d *Dir) forkProcessor() (pid int, what string, err error) {
 	}()
 	const rd = unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC
 	const trunc = unix.O_WRONLY | unix.O_NONBLOCK | unix.O_TRUNC | unix.O_CREAT | unix.O_CLOEXEC
-	if fds[0], err = unix.Openat(d.fddir, d.fnsave, rd, 0); err != nil {
+	if fds[0], err = openat(d.fddir, d.fnsave[:], rd, 0); err != nil {
 		return 0, "unable to open input for processor", err
 	}
-	if fds[1], err = unix.Openat(d.fddir, d.tname(), trunc, 0o644); err != nil {
+	if fds[1], err = openat(d.fddir, t[:], trunc, 0o644); err != nil {
 		return 0, "unable to open output for processor", err
 	}
 	if fds[2], err = unix.Openat(d.fddir, "state", rd, 0); err != nil {
-		if !errors.Is(err, unix.ENOENT) {
+		if err != unix.ENOENT {
 			return 0, "unable to open state for processor", err
 		}
 		fd, err := unix.Openat(d.fddir, "state", trunc, 0o644)
@@ -118,7 +127,7 @@ func (d *Dir) WaitProcessor() {
 				d.ppid = 0
 				return
 			}
-			d.pause("error waiting for processor", err)
+			d.pause(err, "error waiting for processor")
 			continue
 		}
 		d.ppid = 0
@@ -134,35 +143,38 @@ func (d *Dir) processorDone(ws unix.WaitStatus) {
 		return
 	}
 	if int(ws)>>8 != 0 {
-		d.opt.Say("svlogd: warning: processor failed, restart: ", d.Name)
-		unix.Unlinkat(d.fddir, d.tname(), 0)
+		d.say("svlogd: warning: processor failed, restart: ", d.Name)
+		t := d.named('t')
+		unlinkat(d.fddir, t[:])
 		d.processorStart()
 		return
 	}
-	s := d.fnsave[:26] + "s"
+	t, s := d.named('t'), d.named('s')
 	for {
-		err := unix.Renameat(d.fddir, d.tname(), d.fddir, s)
+		err := renameat(d.fddir, t[:], s[:])
 		if err == nil {
 			break
 		}
-		d.pause("unable to rename processed", err)
+		d.pause(err, "unable to rename processed")
 	}
 	for {
-		err := unix.Fchmodat(d.fddir, s, 0o744, 0)
+		err := unix.Fchmodat(d.fddir, cstr(s[:]), 0o744, 0)
 		if err == nil {
 			break
 		}
-		d.pause("unable to set mode of processed", err)
+		d.pause(err, "unable to set mode of processed")
 	}
-	if err := unix.Unlinkat(d.fddir, d.fnsave, 0); err != nil {
-		d.opt.Say("svlogd: warning: unable to unlink: ", d.Name, "/", d.fnsave)
+	d.opt.Garbage += 32
+	if err := unlinkat(d.fddir, d.fnsave[:]); err != nil {
+		d.say("svlogd: warning: unable to unlink: ", d.Name, "/", cstr(d.fnsave[:]))
 	}
 	for {
 		err := unix.Renameat(d.fddir, "newstate", d.fddir, "state")
 		if err == nil {
 			break
 		}
-		d.pause("unable to rename state", err)
+		d.pause(err, "unable to rename state")
 	}
-	d.info("processed: ", d.Name, "/", s)
+	d.opt.Garbage += 32
+	d.info("processed: ", d.Name, "/", cstr(s[:]))
 }

@@ -13,11 +13,13 @@ import (
 )
 
 // BenchmarkSvlogd pipes b.N 100-byte lines through C svlogd and gorunit's
-// with -tt in the same run and reports lines/s, CPU (user+sys) per line
-// and the peak RSS of the svlogd process. The writer sends 64 KiB writes,
-// like a busy service; config is the default (rotation at 1 MB, n10).
+// (the standalone cmd/svlogd) with -tt in the same run and reports
+// lines/s, CPU (user+sys) per line, and the peak VmRSS, RssAnon, RssFile
+// and threads of the svlogd process sampled while it logs. The writer
+// sends 64 KiB writes, like a busy service; config "default" is none
+// (rotation at 1 MB with fsync, n10), "s0" never rotates.
 //
-//	RUNIT_REF=$PWD/build/runit-ref/bin go test -run '^$' -bench Svlogd -benchtime 2000000x ./internal/svlogd
+//	RUNIT_REF=$PWD/build/runit-ref/bin go test -run '^$' -bench Svlogd -benchtime 3000000x -count 3 ./internal/svlogd
 func BenchmarkSvlogd(b *testing.B) {
 	ref := os.Getenv("RUNIT_REF")
 	ims := []impl{}
@@ -51,7 +53,7 @@ func BenchmarkSvlogd(b *testing.B) {
 				b.ResetTimer()
 				start := time.Now()
 				n := b.N
-				var rss, anon int
+				var peak procStatus
 				for i := 0; n > 0; i++ {
 					k := min(n, 655)
 					if _, err := w.Write(chunk[:k*100]); err != nil {
@@ -59,8 +61,7 @@ func BenchmarkSvlogd(b *testing.B) {
 					}
 					n -= k
 					if i%256 == 255 {
-						r, a := procRSS(cmd.Process.Pid)
-						rss, anon = max(rss, r), max(anon, a)
+						peak = peak.max(readStatus(cmd.Process.Pid))
 					}
 				}
 				w.Close()
@@ -73,21 +74,30 @@ func BenchmarkSvlogd(b *testing.B) {
 				cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 				b.ReportMetric(float64(b.N)/el.Seconds(), "lines/s")
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/line")
-				// Peak VmRSS and RssAnon sampled while logging (rusage's
-				// maxrss counts the forked test binary before exec).
-				b.ReportMetric(float64(rss), "rss-KiB")
-				b.ReportMetric(float64(anon), "anon-KiB")
+				// Peaks sampled while logging (rusage's maxrss counts the
+				// forked test binary before exec).
+				b.ReportMetric(float64(peak.rss), "rss-KiB")
+				b.ReportMetric(float64(peak.anon), "anon-KiB")
+				b.ReportMetric(float64(peak.file), "file-KiB")
+				b.ReportMetric(float64(peak.threads), "threads")
 				b.ReportMetric(0, "ns/op")
 			})
 		}
 	}
 }
 
-// procRSS reads VmRSS and RssAnon (KiB) of pid.
-func procRSS(pid int) (rss, anon int) {
+type procStatus struct{ rss, anon, file, threads int }
+
+func (p procStatus) max(q procStatus) procStatus {
+	return procStatus{max(p.rss, q.rss), max(p.anon, q.anon), max(p.file, q.file), max(p.threads, q.threads)}
+}
+
+// readStatus reads VmRSS, RssAnon, RssFile (KiB) and Threads of pid.
+func readStatus(pid int) procStatus {
+	var st procStatus
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0, 0
+		return st
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		f := strings.Fields(l)
@@ -97,10 +107,14 @@ func procRSS(pid int) (rss, anon int) {
 		v, _ := strconv.Atoi(f[1])
 		switch f[0] {
 		case "VmRSS:":
-			rss = v
+			st.rss = v
 		case "RssAnon:":
-			anon = v
+			st.anon = v
+		case "RssFile:":
+			st.file = v
+		case "Threads:":
+			st.threads = v
 		}
 	}
-	return rss, anon
+	return st
 }

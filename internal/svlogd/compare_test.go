@@ -144,6 +144,19 @@ func TestSameAsRunit(t *testing.T) {
 			config: map[string]string{"log": "s300\n!tr a-z A-Z; cat <&4 >&5; echo seen >&5\n"},
 			input:  hundred[:1500],
 		},
+		"processor environment": {
+			// gorunit's svlogd executes itself again with GOMAXPROCS and
+			// GODEBUG added; its processors must not see them. (PWD is
+			// each run's own temp dir.)
+			config: map[string]string{"log": "s300\n!env | grep -v '^PWD=' | sort\n"},
+			input:  hundred[:400],
+		},
+		"processor signal mask": {
+			// svlogd's handler and the signals it ignores while it
+			// executes itself again must not reach the processor.
+			config: map[string]string{"log": "s300\n!grep -E '^Sig(Blk|Ign)' /proc/self/status\n"},
+			input:  hundred[:400],
+		},
 		"processor fails once": {
 			config: map[string]string{"log": "s300\n!test -e flag && exec tr a-z A-Z; touch flag; exit 1\n"},
 			input:  hundred[:700],

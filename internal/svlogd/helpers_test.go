@@ -258,7 +258,8 @@ func (l *live) write(s string) {
 func (l *live) signal(sig syscall.Signal) {
 	l.t.Helper()
 	if err := l.p.cmd.Process.Signal(sig); err != nil {
-		l.t.Fatal(err)
+		<-l.p.done
+		l.t.Fatalf("%v: %v; stderr: %s", err, l.p.cmd.ProcessState, l.p.Stderr())
 	}
 }
 

@@ -90,6 +90,14 @@ func TestNoLossAcrossRotationsAndSignals(t *testing.T) {
 	im := gorunit(t)
 	sc := scenario{config: map[string]string{"log": "s20000\nn0\n"}}
 	l := sc.start(t, im)
+	// Signals before svlogd has caught them end it, as they end runit's
+	// (their default action): wait until it has opened the directory,
+	// which it does after catching them. On a loaded machine starting
+	// can take longer than the 2 ms between signals.
+	svtest.WaitFor(t, 20*time.Second, func() error {
+		_, err := os.Stat(filepath.Join(l.root, "log", "current"))
+		return err
+	})
 	const n = 100000
 	wr := writeLines(l.w, 0, n)
 	for i := 0; ; i++ {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gorunit/gorunit/internal/cli"
+	"golang.org/x/sys/unix"
+
 	"github.com/gorunit/gorunit/internal/logdir"
 )
 
@@ -22,10 +25,7 @@ func newTestLogger(t testing.TB, o options, config string) *logger {
 	if o.linemax == 0 {
 		o.linemax = 1000
 	}
-	l := &logger{env: cli.Env{Stderr: io.Discard}, o: o, udp: -1}
-	l.opt = logdir.Options{LineMax: o.linemax, BufSize: ioSize + int(o.linemax), Say: l.say, Now: time.Now, Sleep: time.Sleep}
-	l.line = make([]byte, o.linemax, o.linemax+1)
-	l.stamp = make([]byte, 0, 32)
+	l := newLogger(o, io.Discard)
 	d := logdir.New(dir, &l.opt)
 	if !d.Open(time.Now()) {
 		t.Fatal("open failed")
@@ -60,4 +60,65 @@ func BenchmarkProcess(b *testing.B) {
 		l.flushAll()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*655), "ns/line")
+}
+
+// TestRotatingDoesNotAllocate: rotating by size, with -v's messages and
+// the deletion of old files, and sending lines over UDP make no garbage
+// either, so svlogd's collector never has to run (gcAfter).
+func TestRotatingDoesNotAllocate(t *testing.T) {
+	// A socket that takes the datagrams (a closed port makes sends fail,
+	// which svlogd logs).
+	sink, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("no UDP: %v", err)
+	}
+	defer unix.Close(sink)
+	if err := unix.Bind(sink, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Skipf("no UDP: %v", err)
+	}
+	sa, err := unix.Getsockname(sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := sa.(*unix.SockaddrInet4).Port
+	l := newTestLogger(t, options{timestamp: 2, verbose: true}, "s5000\nn2\nu127.0.0.1:"+strconv.Itoa(port)+"\n")
+	defer func() {
+		if l.udp >= 0 {
+			unix.Close(l.udp)
+		}
+	}()
+	chunk := bytes.Repeat([]byte(strings.Repeat("y", 99)+"\n"), 100) // three rotations
+	opened := l.opt.Garbage
+	if n := testing.AllocsPerRun(20, func() {
+		l.process(chunk)
+		l.flushAll()
+	}); n != 0 {
+		t.Errorf("%v allocations per 100 lines", n)
+	}
+	if l.opt.Garbage != opened {
+		t.Errorf("Garbage went from %d to %d while rotating", opened, l.opt.Garbage)
+	}
+	old, _ := filepath.Glob(filepath.Join(l.dirs[0].Name, "@*"))
+	if len(old) != 2 { // n2
+		t.Errorf("%d old files, want 2: %q", len(old), old)
+	}
+}
+
+// TestProcessorGarbageCounted: starting a processor allocates (ForkExec
+// copies argv and the environment), and that is counted, so that svlogd
+// collects after enough of them.
+func TestProcessorGarbageCounted(t *testing.T) {
+	l := newTestLogger(t, options{}, "s5000\n!cat\n")
+	l.opt.Environ = []string{"PATH=/usr/bin:/bin"}
+	opened := l.opt.Garbage
+	l.process(bytes.Repeat([]byte(strings.Repeat("y", 99)+"\n"), 60)) // one rotation
+	l.flushAll()
+	d := l.dirs[0]
+	if d.Processor() == 0 {
+		t.Fatal("no processor started")
+	}
+	d.WaitProcessor()
+	if l.opt.Garbage <= opened {
+		t.Errorf("Garbage %d after a processor, %d before", l.opt.Garbage, opened)
+	}
 }

@@ -20,12 +20,8 @@ package svlogd
 
 import (
 	"bytes"
-	"os"
-	"os/signal"
+	"io"
 	"runtime"
-	"runtime/debug"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -48,8 +44,20 @@ const (
 // maxWait is how long svlogd sleeps at most without input (svlogd.c).
 const maxWait = 2744 * time.Second
 
-// ioSize is how much gorunit reads and batches at once.
-const ioSize = 64 << 10
+// ioSize is how much gorunit reads at once; each directory batches up to
+// half as much again (a -tt stamp makes a 100-byte line 126 bytes) and
+// writes before the next read. Larger buffers save few system calls and
+// cost their size in every svlogd's RSS (docs/BENCHMARKS.md). 16 KiB and
+// 24 KiB are size classes of Go's allocator, which rounds up.
+const ioSize = 16 << 10
+
+// gcAfter is how much garbage (logdir.Options.Garbage) svlogd lets pile
+// up before it collects (runtime.go: the collector is off). Logging and
+// rotating make none; a processor run about 3 kB (ForkExec copies the
+// environment), a reopen about 2 kB. The first collection leaves about
+// 250 kB of the runtime's GC metadata resident, a few 500 kB; after it,
+// garbage reuses the memory freed, so this bounds what it adds.
+const gcAfter = 64 << 10
 
 type options struct {
 	timestamp int
@@ -110,19 +118,11 @@ func parseArgs(env cli.Env) (o options, ok bool) {
 	}
 }
 
-// Signals as bits, set by the forwarding goroutine, taken by the loop.
-const (
-	sigTerm = 1 << iota
-	sigAlrm
-	sigHup
-	sigChld
-)
-
 type logger struct {
-	env  cli.Env
-	o    options
-	opt  logdir.Options
-	dirs []*logdir.Dir
+	o      options
+	opt    logdir.Options
+	stderr logdir.Stderr
+	dirs   []*logdir.Dir
 
 	in      int
 	rbuf    []byte
@@ -132,16 +132,12 @@ type logger struct {
 	stamp   []byte
 	ptime   tai64n.Ptime
 	bad     [256]bool // characters -r/-R replace
-	errbuf  []byte    // lines selected for stderr, written before the next read
-	scratch []byte
+	scratch []byte    // a UDP datagram being built
 
-	sigs       atomic.Uint32
 	sigr, sigw int
 	pollfds    [2]unix.PollFd
 	udp        int
 }
-
-var wakeByte = []byte{0}
 
 // Main runs svlogd.
 func Main(env cli.Env) int {
@@ -150,61 +146,24 @@ func Main(env cli.Env) int {
 		cli.Usage(env.Stderr, env.Args[0], Usage)
 		return ExitUsage
 	}
-	// svlogd is one loop over one input: a single P keeps threads, per-P
-	// caches and so RSS down, and a low GC percent keeps the little
-	// garbage rotations make from growing the heap toward Go's 4 MB
-	// default minimum (the logging path itself does not allocate).
-	if env.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
-	if env.Getenv("GOGC") == "" {
-		debug.SetGCPercent(10)
-	}
-	l := &logger{env: env, o: o, udp: -1}
-	l.opt = logdir.Options{
-		LineMax: o.linemax,
-		BufSize: ioSize + int(o.linemax),
-		Verbose: o.verbose,
-		Say:     l.say,
-		Now:     time.Now,
-		Sleep:   time.Sleep,
-	}
-	if env.Environ != nil {
-		l.opt.Environ = env.Environ()
-	}
-	in, ok := cli.FdOf(env.Stdin)
+	bufs := int64(max(ioSize, o.buflen) + o.linemax + uint64(len(o.dirs))*(3*ioSize/2+o.linemax))
+	environ := tuneRuntime(env, bufs)
+	l := newLogger(o, env.Stderr)
+	l.opt.Environ = environ
+	// The tools get their streams as cli.FD (cli.OS); cli.FdOf would
+	// take *os.File too, at the price of an interface assertion's
+	// runtime support in the binary.
+	in, ok := env.Stdin.(cli.FD)
 	if !ok {
 		cli.Say(env.Stderr, "svlogd: fatal: standard input is not a file")
 		return ExitFatal
 	}
-	l.in = in
+	l.in = int(in)
 	unix.SetNonblock(l.in, true)
-	l.rbuf = make([]byte, max(ioSize, int(o.buflen)))
-	l.line = make([]byte, o.linemax, o.linemax+1)
-	l.stamp = make([]byte, 0, 32)
-	if o.repl != 0 {
-		for c := range 256 {
-			l.bad[c] = c < 32 || c > 126
-		}
-		for i := 0; i < len(o.replace); i++ {
-			l.bad[o.replace[i]] = true
-		}
-	}
-
-	p := make([]int, 2)
-	if err := unix.Pipe2(p, unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-		cli.SaySys(env.Stderr, err, "svlogd: fatal: unable to create pipe: ")
+	if err := l.catchSignals(); err != nil {
+		cli.Say(env.Stderr, "svlogd: fatal: unable to create pipe: ", logdir.ErrText(err))
 		return ExitFatal
 	}
-	l.sigr, l.sigw = p[0], p[1]
-	defer unix.Close(l.sigr)
-	defer unix.Close(l.sigw)
-	ch := make(chan os.Signal, 16)
-	signal.Notify(ch, syscall.SIGTERM, syscall.SIGALRM, syscall.SIGHUP, syscall.SIGCHLD)
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() { l.forward(ch, done); close(stopped) }()
-	defer func() { signal.Stop(ch); close(done); <-stopped }() // before the pipe closes
-
 	for _, name := range o.dirs {
 		l.dirs = append(l.dirs, logdir.New(name, &l.opt))
 	}
@@ -218,52 +177,39 @@ func Main(env cli.Env) int {
 		d.WaitProcessor()
 		d.Close()
 	}
-	l.flushErr()
+	l.stderr.Flush()
 	return ExitOK
 }
 
-// forward turns signals into bits and a byte on the wake-up pipe, so the
-// loop sees them in poll.
-func (l *logger) forward(ch chan os.Signal, done chan struct{}) {
-	for {
-		select {
-		case <-done:
-			return
-		case s := <-ch:
-			var bit uint32
-			switch s {
-			case syscall.SIGTERM:
-				bit = sigTerm
-			case syscall.SIGALRM:
-				bit = sigAlrm
-			case syscall.SIGHUP:
-				bit = sigHup
-			case syscall.SIGCHLD:
-				bit = sigChld
-			}
-			l.sigs.Or(bit)
-			unix.Write(l.sigw, wakeByte)
+// newLogger sets up everything but stdin, signals and the directories.
+func newLogger(o options, stderr io.Writer) *logger {
+	l := &logger{o: o, udp: -1}
+	l.stderr.W = stderr
+	l.opt = logdir.Options{
+		LineMax: o.linemax,
+		BufSize: 3 * ioSize / 2,
+		Verbose: o.verbose,
+		Stderr:  &l.stderr,
+		Now:     time.Now,
+		Sleep:   time.Sleep,
+	}
+	l.rbuf = make([]byte, max(ioSize, int(o.buflen)))
+	l.line = make([]byte, o.linemax, o.linemax+1)
+	l.stamp = make([]byte, 0, 32)
+	if o.repl != 0 {
+		for c := range 256 {
+			l.bad[c] = c < 32 || c > 126
+		}
+		for i := 0; i < len(o.replace); i++ {
+			l.bad[o.replace[i]] = true
 		}
 	}
-}
-
-// say writes a message line; pending stderr log lines go first so that
-// the order is runit's.
-func (l *logger) say(pieces ...string) {
-	l.flushErr()
-	cli.Say(l.env.Stderr, pieces...)
+	return l
 }
 
 func (l *logger) info(m string) {
 	if l.o.verbose {
-		l.say("svlogd: info: ", m)
-	}
-}
-
-func (l *logger) flushErr() {
-	if len(l.errbuf) > 0 {
-		l.env.Stderr.Write(l.errbuf)
-		l.errbuf = l.errbuf[:0]
+		l.stderr.Say("svlogd: info: ", m)
 	}
 }
 
@@ -279,7 +225,7 @@ func (l *logger) reopen() bool {
 		}
 	}
 	if !ok {
-		l.say("svlogd: fatal: no functional log directories.")
+		l.stderr.Say("svlogd: fatal: no functional log directories.")
 	}
 	return ok
 }
@@ -305,17 +251,11 @@ func (l *logger) reap() {
 // loop reads and logs until EOF or TERM; false on a fatal error.
 func (l *logger) loop() bool {
 	exiting := false
-	var drain [64]byte
 	for {
 		// Before every read, as svlogd.c's buffer_pread: write out what
 		// is batched, then act on signals and rotation deadlines.
 		l.flushAll()
-		for {
-			if n, _ := unix.Read(l.sigr, drain[:]); n <= 0 {
-				break
-			}
-		}
-		sigs := l.sigs.Swap(0)
+		sigs := takeSignals()
 		if sigs&sigTerm != 0 {
 			l.info("sigterm received.")
 			exiting = true
@@ -347,6 +287,10 @@ func (l *logger) loop() bool {
 		if sigs&sigHup != 0 && !l.reopen() {
 			return false
 		}
+		if l.opt.Garbage > gcAfter {
+			runtime.GC()
+			l.opt.Garbage = 0
+		}
 		now := l.opt.Now()
 		wake := now.Add(maxWait)
 		for _, d := range l.dirs {
@@ -372,14 +316,15 @@ func (l *logger) loop() bool {
 			l.wait(wake.Sub(now))
 		case err == unix.EINTR:
 		default:
-			l.say("svlogd: warning: unable to read standard input: ", cli.ErrStr(err))
+			l.stderr.Say("svlogd: warning: unable to read standard input: ", logdir.ErrText(err))
 			l.eof()
 			return true
 		}
 	}
 }
 
-// wait polls stdin and the signal pipe for at most d.
+// wait polls stdin and the signal pipe for at most d, and empties the
+// pipe when it woke svlogd.
 func (l *logger) wait(d time.Duration) {
 	ms := int((d + time.Millisecond - 1) / time.Millisecond)
 	if ms < 0 {
@@ -387,6 +332,14 @@ func (l *logger) wait(d time.Duration) {
 	}
 	l.pollfds = [2]unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
 	unix.Poll(l.pollfds[:], ms) // EINTR or not, the loop looks again
+	if l.pollfds[1].Revents != 0 {
+		var drain [16]byte
+		for {
+			if n, _ := unix.Read(l.sigr, drain[:]); n <= 0 {
+				break
+			}
+		}
+	}
 }
 
 func (l *logger) flushAll() {
@@ -395,7 +348,7 @@ func (l *logger) flushAll() {
 			d.Flush()
 		}
 	}
-	l.flushErr()
+	l.stderr.Flush()
 }
 
 // eof ends the input: a line shorter than -l without its newline is
@@ -489,13 +442,7 @@ func (l *logger) emit(long bool) {
 			d.Log, d.ToStderr = d.Config.Select(line)
 		}
 		if d.ToStderr {
-			l.errbuf = append(l.errbuf, stamp...)
-			l.errbuf = append(l.errbuf, d.Prefix...)
-			l.errbuf = append(l.errbuf, line...)
-			if long {
-				l.errbuf = append(l.errbuf, "..."...)
-			}
-			l.errbuf = append(l.errbuf, '\n')
+			l.stderr.Line(stamp, d.Prefix, line, long)
 		}
 		if !d.Log {
 			continue
@@ -507,8 +454,8 @@ func (l *logger) emit(long bool) {
 			d.PutLine(stamp, d.Prefix, line, !long)
 		}
 	}
-	if len(l.errbuf) >= ioSize {
-		l.flushErr()
+	if l.stderr.Pending() >= ioSize {
+		l.stderr.Flush()
 	}
 }
 
@@ -556,9 +503,9 @@ func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 	}
 	b = append(b, '\n')
 	l.scratch = b
-	to := &unix.SockaddrInet4{Port: int(d.Config.UDPPort), Addr: d.Config.UDPAddr}
-	if err := unix.Sendto(l.udp, b, 0, to); err != nil {
+	if err := unix.Sendto(l.udp, b, 0, &d.UDPAddr); err != nil {
 		w := append([]byte("warning: failure sending through udp: "), b[:len(b)-1]...)
+		l.opt.Garbage += cap(w)
 		d.PutLine(nil, nil, w, true)
 	}
 }

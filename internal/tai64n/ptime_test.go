@@ -54,3 +54,42 @@ func BenchmarkPtime(b *testing.B) {
 		buf = p.Append(buf[:0], Now(), '_')
 	}
 }
+
+// TestCivilMatchesTime checks the calendar arithmetic against package
+// time, day by day over ±2000 years around 1970 and at era edges.
+func TestCivilMatchesTime(t *testing.T) {
+	check := func(days int64) {
+		y, m, d := civil(days)
+		wy, wm, wd := time.Unix(days*86400, 0).UTC().Date()
+		if y != int64(wy) || m != int(wm) || d != wd {
+			t.Fatalf("civil(%d) = %d-%d-%d, want %d-%d-%d", days, y, m, d, wy, wm, wd)
+		}
+	}
+	for days := int64(-730000); days <= 730000; days++ {
+		check(days)
+	}
+	for _, days := range []int64{-719468, -719469, -719468 - 146097, 2932896, 2932897} {
+		check(days)
+	}
+}
+
+// TestPtimeMatchesFormat compares whole stamps with package time's
+// formatting for seconds spread over years 1000 to 9999.
+func TestPtimeMatchesFormat(t *testing.T) {
+	var p Ptime
+	lo := time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	hi := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+	for u := lo; u < hi; u += 7777777 + u%86399 {
+		tm := time.Unix(u, 987654321).UTC()
+		s := FromTime(tm)
+		for _, sep := range []byte{'_', 'T'} {
+			want := tm.Format("2006-01-02_15:04:05.00000")
+			if sep == 'T' {
+				want = tm.Format("2006-01-02T15:04:05.00000")
+			}
+			if got := string(p.Append(nil, s, sep)); got != want {
+				t.Fatalf("Append(%d, %q) = %q, want %q", u, sep, got, want)
+			}
+		}
+	}
+}

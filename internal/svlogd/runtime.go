@@ -1,0 +1,213 @@
+package svlogd
+
+import (
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gorunit/gorunit/internal/cli"
+)
+
+// A system runs one svlogd per service, so what each one costs in memory
+// counts; docs/BENCHMARKS.md has the measurements behind these choices.
+//
+// One P: the runtime reads GOMAXPROCS from the environment when it
+// starts, before svlogd's code runs, and with one P per CPU it makes
+// per-P caches and threads that runtime.GOMAXPROCS(1) called later does
+// not give back (0.6 MB more RSS with 16 CPUs). So, as runsv does, svlogd
+// executes itself again once with GOMAXPROCS=1 when the environment does
+// not set it, and takes the variable out of the environment its
+// processors get, which is svlogd's own as C svlogd's is.
+//
+// GODEBUG=profstackdepth=0 comes along when GODEBUG is unset: the
+// runtime samples one allocation for the memory profile at start even in
+// a program that never reads it, and unwinding that stack faults in 64 kB
+// of the binary's tables that svlogd never needs otherwise.
+//
+// No collector: logging allocates nothing, and one collection cycle
+// leaves the runtime's mark bitmaps and work queues resident, about
+// 250 kB at the first cycle and 500 kB after a few; with GOGC set, the
+// runtime also forces a cycle every two minutes. So svlogd turns the
+// collector off (unless GOGC is set) and collects by itself when the
+// garbage of its rare allocating moments adds up (gcAfter).
+//
+// A memory limit comes with it (unless GOMEMLIMIT is set), well above
+// what svlogd uses: it bounds the heap should garbage go uncounted, and
+// without it the runtime takes the heap goal of GOGC=off, which is
+// infinite, for a large heap and turns on huge pages for its heap index
+// at the end of svlogd's first collection: 2 MB more RSS at once.
+var runtimeEnv = [][2]string{{"GOMAXPROCS", "1"}, {"GODEBUG", "profstackdepth=0"}}
+
+// addedEnv is set, to the names svlogd added, in the environment of the
+// svlogd that executed itself again.
+const addedEnv = "GORUNIT_SVLOGD_ADDED"
+
+// setGCPercent and setMemoryLimit are debug.SetGCPercent and
+// debug.SetMemoryLimit without package runtime/debug, which links package
+// os; the runtime hands them over with push linknames.
+//
+//go:linkname setGCPercent runtime/debug.setGCPercent
+func setGCPercent(int32) int32
+
+//go:linkname setMemoryLimit runtime/debug.setMemoryLimit
+func setMemoryLimit(int64) int64
+
+// memoryLimit is the limit svlogd sets beyond its buffers (see above).
+const memoryLimit = 16 << 20
+
+// tuneRuntime executes svlogd again with runtimeEnv if that is still to
+// be done, turns the collector off, and returns the environment for
+// processors. If /proc/self/exe cannot be executed, svlogd sets one P
+// late and runs on. buffers is what svlogd's buffers take.
+func tuneRuntime(env cli.Env, buffers int64) []string {
+	var environ []string
+	if env.Environ != nil {
+		environ = env.Environ()
+	}
+	if _, ok := lookup(environ, "GOGC"); !ok {
+		setGCPercent(-1)
+		if _, ok := lookup(environ, "GOMEMLIMIT"); !ok {
+			setMemoryLimit(memoryLimit + 2*buffers)
+		}
+	}
+	if added, ok := lookup(environ, addedEnv); ok {
+		setComm(env.Args)
+		return without(environ, added+","+addedEnv)
+	}
+	if _, ok := lookup(environ, "GOMAXPROCS"); ok || env.Environ == nil {
+		return environ
+	}
+	reexec := environ[:len(environ):len(environ)]
+	added := addedEnv + "="
+	for _, v := range runtimeEnv {
+		if _, ok := lookup(environ, v[0]); !ok {
+			reexec = append(reexec, v[0]+"="+v[1])
+			if added[len(added)-1] != '=' {
+				added += ","
+			}
+			added += v[0]
+		}
+	}
+	reexec = append(reexec, added)
+	// execve gives caught signals their default action back, and HUP
+	// and ALRM would end svlogd before the new runtime catches them
+	// (`sv hup` or `sv alarm` may come while the log service starts).
+	// An ignored signal stays ignored across execve: the new runtime
+	// leaves HUP so and ignores ALRM itself, until catchSignals
+	// installs svlogd's handler. The signal mask passes execve too, and
+	// becomes the mask of every thread the new runtime makes: the four
+	// signals svlogd waits for must not be blocked in it.
+	ignore := [4]uint64{1} // struct sigaction: SIG_IGN
+	for _, s := range []unix.Signal{unix.SIGHUP, unix.SIGALRM} {
+		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0, 8, 0, 0)
+	}
+	var mask uint64
+	for _, s := range caught {
+		mask |= 1 << (s - 1)
+	}
+	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
+	unix.Exec("/proc/self/exe", env.Args, reexec) // returns only on failure
+	runtime.GOMAXPROCS(1)
+	return environ
+}
+
+func lookup(environ []string, name string) (string, bool) {
+	for _, kv := range environ {
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return kv[len(name)+1:], true
+		}
+	}
+	return "", false
+}
+
+// without is environ less the variables named in names, a
+// comma-separated list.
+func without(environ []string, names string) []string {
+	out := environ[:0:0]
+	for _, kv := range environ {
+		if !named(kv, names) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// named reports whether kv is NAME=value for one of the names.
+func named(kv, names string) bool {
+	for names != "" {
+		n := names
+		names = ""
+		for i := 0; i < len(n); i++ {
+			if n[i] == ',' {
+				n, names = n[:i], n[i+1:]
+				break
+			}
+		}
+		if n != "" && len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
+			return true
+		}
+	}
+	return false
+}
+
+// setComm gives the process back the name the kernel gave it before it
+// executed /proc/self/exe, which renamed it "exe": basename(argv[0]), at
+// most 15 bytes, as execve sets it; ps -C svlogd, pgrep and pidof go by
+// this name. /proc/self/comm names the thread group leader; the runtime's
+// other threads, named after it when they were made, get the name too,
+// for ps -L and top -H.
+func setComm(args []string) {
+	if len(args) == 0 {
+		return
+	}
+	name := cli.Basename(args[0])
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	if !writeComm("/proc/self/comm", name) {
+		b := append([]byte(name), 0)
+		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
+		return
+	}
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	var buf [256]byte
+	for {
+		n, err := unix.Getdents(fd, buf[:])
+		if err != nil || n <= 0 {
+			return
+		}
+		// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 19 || reclen > len(b) {
+				return
+			}
+			tid := b[19:reclen]
+			for i, c := range tid {
+				if c == 0 {
+					tid = tid[:i]
+					break
+				}
+			}
+			if len(tid) > 0 && tid[0] != '.' {
+				writeComm("/proc/self/task/"+string(tid)+"/comm", name)
+			}
+			b = b[reclen:]
+		}
+	}
+}
+
+func writeComm(path, name string) bool {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	_, err = unix.Write(fd, []byte(name))
+	unix.Close(fd)
+	return err == nil
+}
