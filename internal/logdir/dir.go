@@ -90,9 +90,20 @@ func (d *Dir) Deadline() (t tai64n.Stamp, ok bool) {
 // CheckAge rotates current when its age deadline (t) has passed, as
 // svlogd.c does before each read, and returns the next deadline; ok is
 // false when there is none.
+//
+// Unlike svlogd.c it first pulls a deadline that lies more than t ahead
+// of now back to now + t. Only a wall clock set back puts it there, and
+// C svlogd then rotates by age no more until the clock reaches the old
+// deadline (a year later after a year's jump). gorunit rotates t after
+// the jump, as if the file had been opened then: no rotation at the
+// jump, and at most one at a jump forward (the deadline is past).
 func (d *Dir) CheckAge(now tai64n.Stamp) (next tai64n.Stamp, ok bool) {
 	if d.fddir < 0 || d.Config.Age == 0 {
 		return tai64n.Stamp{}, false
+	}
+	// A now + t that wraps is never less than a deadline (see AgeDeadline).
+	if limit := d.Config.AgeDeadline(now); now.Before(limit) && limit.Before(d.deadline) {
+		d.deadline = limit
 	}
 	if d.deadline.Before(now) {
 		d.Rotate()
