@@ -14,7 +14,7 @@ import (
 // default config), and /proc/PID/status is read 16 times. It runs only
 // when GORUNIT_SVLOGD_SOAK gives the duration (docs/BENCHMARKS.md):
 //
-//	GORUNIT_SVLOGD_SOAK=8m RUNIT_REF=$PWD/build/runit-ref/bin go test -run Soak -v -timeout 30m ./internal/svlogd
+//	GORUNIT_SVLOGD_SOAK=8m RUNIT_REF=$PWD/build/runit-ref/bin go test -run Soak -v -parallel 6 -timeout 20m ./internal/svlogd
 //
 // gorunit's RSS must stay flat (after the first minute it may grow by a
 // thread's worth at most: the runtime sometimes starts a fourth) and,
