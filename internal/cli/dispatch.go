@@ -5,8 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // Exit codes of the multi-call dispatcher itself (s6's scheme).
@@ -61,8 +60,8 @@ func lookPath(name, pathList string) string {
 			dir = "."
 		}
 		p := path.Join(dir, name)
-		var st unix.Stat_t
-		if unix.Lstat(p, &st) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		var st syscall.Stat_t
+		if syscall.Lstat(p, &st) == nil && st.Mode&syscall.S_IFMT != syscall.S_IFDIR {
 			return p
 		}
 	}
@@ -73,8 +72,8 @@ func lookPath(name, pathList string) string {
 func readlink(p string) (string, error) {
 	for size := 256; ; size *= 2 {
 		b := make([]byte, size)
-		n, err := unix.Readlink(p, b)
-		if err == unix.EINTR {
+		n, err := syscall.Readlink(p, b)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {

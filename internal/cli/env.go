@@ -10,15 +10,19 @@
 // without it (docs/BENCHMARKS.md). Package os costs every process that
 // links it about 45 kB of private memory and a slower start, whether or not
 // it is used, and a system runs a runsv and an svlogd for every service.
-// TestLeanTools in cmd/gorunit keeps it that way.
+// Each tool's lean test keeps it that way.
+//
+// cli, tai64n, logdir and svlogd use package syscall, not x/sys/unix as
+// shared/STYLE.md asks elsewhere: x/sys/unix imports package time, whose
+// initialisation (internal/godebug, its metrics tables) costs every svlogd
+// about 116 KiB of RSS (docs/BENCHMARKS.md). unix.Errno and unix.Signal
+// are syscall's types, so callers pass either.
 package cli
 
 import (
 	"io"
 	"syscall"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // Env is the world a tool's Main sees.
@@ -83,8 +87,8 @@ func (fd FD) Fd() uintptr { return uintptr(fd) }
 // Read is read(2), retried on EINTR; it returns io.EOF at end of file.
 func (fd FD) Read(b []byte) (int, error) {
 	for {
-		n, err := unix.Read(int(fd), b)
-		if err == unix.EINTR {
+		n, err := syscall.Read(int(fd), b)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
@@ -104,11 +108,11 @@ func (fd FD) Read(b []byte) (int, error) {
 func (fd FD) Write(b []byte) (int, error) {
 	done := 0
 	for done < len(b) {
-		n, err := unix.Write(int(fd), b[done:])
-		if err == unix.EINTR {
+		n, err := syscall.Write(int(fd), b[done:])
+		if err == syscall.EINTR {
 			continue
 		}
-		if err == unix.EPIPE && (fd == 1 || fd == 2) {
+		if err == syscall.EPIPE && (fd == 1 || fd == 2) {
 			dieOfSIGPIPE()
 		}
 		if err != nil {
@@ -123,12 +127,12 @@ func (fd FD) Write(b []byte) (int, error) {
 // it) and sends it to this thread, which ends the process by that signal.
 func dieOfSIGPIPE() {
 	var dfl [4]uint64 // struct sigaction, all zero: SIG_DFL, no flags, empty mask
-	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGPIPE), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGPIPE), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
 	var set [1]uint64
-	set[0] = 1 << (unix.SIGPIPE - 1)
-	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
-	unix.Tgkill(unix.Getpid(), unix.Gettid(), unix.SIGPIPE)
-	unix.Exit(141) // not reached: the signal ends the process
+	set[0] = 1 << (syscall.SIGPIPE - 1)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
+	syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGPIPE)
+	syscall.Exit(141) // not reached: the signal ends the process
 }
 
 // FdOf returns the descriptor behind a stream, if it has one: an FD, or an

@@ -15,13 +15,19 @@
 //
 // Parsing the config is a pure function; everything that touches the
 // directory lives on Dir.
+//
+// logdir uses package syscall and no package time, unlike the rest of
+// gorunit (shared/STYLE.md asks for x/sys/unix): x/sys/unix imports
+// package time, which costs every svlogd about 116 KiB of RSS
+// (docs/BENCHMARKS.md). The clock is a tai64n.Stamp, as in svlogd.c, and
+// durations are plain seconds.
 package logdir
 
 import (
 	"bytes"
+
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/tai64n"
-	"time"
 )
 
 // Defaults for a directory without config lines (svlogd.c logdir_open).
@@ -143,20 +149,12 @@ func Parse(data []byte) Config {
 	return c
 }
 
-// AgeDeadline is when a current opened at now must be rotated by age.
-func (c *Config) AgeDeadline(now time.Time) time.Time {
-	// svlogd.c adds tmax to now as TAI64 labels: uint64 seconds that wrap.
-	// A time.Duration would overflow past 292 years and put a huge `t` in
-	// the past, rotating at random moments; C's deadline is then centuries
-	// away. A sum that wraps below now is in the past for C too (it rotates
-	// at every check), so it is kept there.
-	sec := uint64(now.Unix()) + tai64n.Offset + c.Age
-	if sec < tai64n.Offset {
-		return time.Unix(0, 0)
-	}
-	const far = 1 << 40 // about the year 36812: never, for svlogd
-	u := min(sec-tai64n.Offset, far)
-	return time.Unix(int64(u), int64(now.Nanosecond()))
+// AgeDeadline is when a current opened at now must be rotated by age:
+// now + t as svlogd.c adds them, TAI64 seconds in a uint64 that wraps. A
+// huge t is centuries away; a sum that wraps below now is in the past,
+// and C svlogd then rotates at every check, as gorunit does.
+func (c *Config) AgeDeadline(now tai64n.Stamp) tai64n.Stamp {
+	return tai64n.Stamp{Sec: now.Sec + c.Age, Nano: now.Nano}
 }
 
 // ip4Scan is libdjbdns' ip4_scan as svlogd.c has it: four dot-separated

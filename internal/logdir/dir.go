@@ -3,17 +3,15 @@ package logdir
 import (
 	"bytes"
 	"strconv"
-	"time"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/tai64n"
 )
 
-// PauseTime is how long svlogd waits before retrying after an I/O error
-// it cannot work around (svlogd.c's pause1/pause2: sleep(3)).
-const PauseTime = 3 * time.Second
+// PauseTime is how long svlogd waits, in seconds, before retrying after
+// an I/O error it cannot work around (svlogd.c's pause1/pause2: sleep(3)).
+const PauseTime = 3
 
 // Options are what every Dir of one svlogd shares.
 //
@@ -29,9 +27,10 @@ type Options struct {
 	// Stderr takes svlogd's messages (runit's strerr shapes).
 	Stderr *Stderr
 	// Now is the clock for file names and age rotation.
-	Now func() time.Time
-	// Sleep waits before retrying after an error (PauseTime).
-	Sleep func(time.Duration)
+	Now func() tai64n.Stamp
+	// Sleep waits so many seconds before retrying after an error
+	// (PauseTime).
+	Sleep func(seconds int)
 	// Environ is the processor's environment.
 	Environ []string
 	// Garbage counts bytes allocated and dropped, roughly (over rather
@@ -52,7 +51,7 @@ type Dir struct {
 	Prefix []byte
 	// UDPAddr is where u/U lines go, kept so that sending allocates
 	// nothing.
-	UDPAddr unix.SockaddrInet4
+	UDPAddr syscall.SockaddrInet4
 
 	opt      *Options
 	fddir    int
@@ -60,7 +59,7 @@ type Dir struct {
 	fdlock   int
 	size     uint64 // bytes in current, batched ones included
 	buf      []byte // batched writes to current
-	deadline time.Time
+	deadline tai64n.Stamp
 	ppid     int
 	fnsave   [28]byte // the last @….u/.s name made, NUL-terminated
 	oldest   [28]byte // rmoldest's and deleteForSpace's pick
@@ -84,8 +83,32 @@ func (d *Dir) Size() uint64 { return d.size }
 
 // Deadline is when current must be rotated by age; ok is false when
 // the config sets no age.
-func (d *Dir) Deadline() (t time.Time, ok bool) {
+func (d *Dir) Deadline() (t tai64n.Stamp, ok bool) {
 	return d.deadline, d.fddir >= 0 && d.Config.Age > 0
+}
+
+// CheckAge rotates current when its age deadline (t) has passed, as
+// svlogd.c does before each read, and returns the next deadline; ok is
+// false when there is none.
+//
+// Unlike svlogd.c it first pulls a deadline that lies more than t ahead
+// of now back to now + t. Only a wall clock set back puts it there, and
+// C svlogd then rotates by age no more until the clock reaches the old
+// deadline (a year later after a year's jump). gorunit rotates t after
+// the jump, as if the file had been opened then: no rotation at the
+// jump, and at most one at a jump forward (the deadline is past).
+func (d *Dir) CheckAge(now tai64n.Stamp) (next tai64n.Stamp, ok bool) {
+	if d.fddir < 0 || d.Config.Age == 0 {
+		return tai64n.Stamp{}, false
+	}
+	// A now + t that wraps is never less than a deadline (see AgeDeadline).
+	if limit := d.Config.AgeDeadline(now); now.Before(limit) && limit.Before(d.deadline) {
+		d.deadline = limit
+	}
+	if d.deadline.Before(now) {
+		d.Rotate()
+	}
+	return d.deadline, true
 }
 
 func (d *Dir) info(pieces ...string) {
@@ -126,7 +149,7 @@ func (d *Dir) pause(err error, what ...string) {
 // cli.ErrStr it does not look inside wrapped errors, which takes package
 // errors' reflection into the binary.
 func ErrText(err error) string {
-	e, ok := err.(unix.Errno)
+	e, ok := err.(syscall.Errno)
 	if !ok && err != nil {
 		return err.Error()
 	}
@@ -136,28 +159,28 @@ func ErrText(err error) string {
 // Open opens the directory as svlogd.c's logdir_open does: lock, config,
 // current (saving an unclean one as @….u). It reports failures as
 // warnings and returns false; then the directory is not used.
-func (d *Dir) Open(now time.Time) bool {
+func (d *Dir) Open(now tai64n.Stamp) bool {
 	// What opening allocates (the name, the config and what is parsed
 	// from it) is dropped at the next reopen.
 	d.opt.Garbage += 1024 + 2*len(d.Name)
-	fd, err := unix.Open(d.Name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := syscall.Open(d.Name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		d.warn(err, "unable to open log directory: ", d.Name)
 		return false
 	}
 	d.fddir = fd
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFDIR {
 		if err == nil {
-			err = unix.ENOTDIR // what runit's fchdir says
+			err = syscall.ENOTDIR // what runit's fchdir says
 		}
 		d.Close()
 		d.warn(err, "unable to change directory: ", d.Name)
 		return false
 	}
-	d.fdlock, err = unix.Openat(fd, "lock", unix.O_WRONLY|unix.O_NONBLOCK|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	d.fdlock, err = syscall.Openat(fd, "lock", syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_APPEND|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
 	if err == nil {
-		err = unix.Flock(d.fdlock, unix.LOCK_EX|unix.LOCK_NB)
+		err = syscall.Flock(d.fdlock, syscall.LOCK_EX|syscall.LOCK_NB)
 	}
 	if err != nil {
 		d.Close()
@@ -182,15 +205,15 @@ func (d *Dir) Open(now time.Time) bool {
 		}
 	}
 	d.Prefix = []byte(d.Config.Prefix)
-	d.UDPAddr = unix.SockaddrInet4{Port: int(d.Config.UDPPort), Addr: d.Config.UDPAddr}
+	d.UDPAddr = syscall.SockaddrInet4{Port: int(d.Config.UDPPort), Addr: d.Config.UDPAddr}
 	if d.Config.Age > 0 {
 		d.deadline = d.Config.AgeDeadline(now)
 	}
 
 	isNew := true
-	err = unix.Fstatat(fd, "current", &st, 0)
+	err = statAt(fd, cCurrent, &st)
 	switch {
-	case err == nil && st.Size > 0 && st.Mode&unix.S_IXUSR == 0:
+	case err == nil && st.Size > 0 && st.Mode&syscall.S_IXUSR == 0:
 		// An unclean shutdown: keep what was written as @….u.
 		d.newName('u')
 		for {
@@ -204,7 +227,7 @@ func (d *Dir) Open(now time.Time) bool {
 	case err == nil:
 		d.size = uint64(st.Size)
 		isNew = false
-	case err != unix.ENOENT:
+	case err != syscall.ENOENT:
 		d.Close()
 		d.warn(err, "unable to stat current: ", d.Name)
 		return false
@@ -220,7 +243,7 @@ func (d *Dir) Open(now time.Time) bool {
 
 func (d *Dir) openCurrent(what string) {
 	for {
-		fd, err := openat(d.fddir, cCurrent, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+		fd, err := openat(d.fddir, cCurrent, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_APPEND|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
 		if err == nil {
 			d.fdcur = fd
 			break
@@ -228,7 +251,7 @@ func (d *Dir) openCurrent(what string) {
 		d.pause(err, what)
 	}
 	for {
-		err := unix.Fchmod(d.fdcur, 0o644)
+		err := syscall.Fchmod(d.fdcur, 0o644)
 		if err == nil {
 			break
 		}
@@ -239,22 +262,22 @@ func (d *Dir) openCurrent(what string) {
 // readAt reads file name in directory dirfd; found is false when it does
 // not exist (which is no error).
 func readAt(dirfd int, name string) (data []byte, err error, found bool) {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err == unix.ENOENT {
+	fd, err := syscall.Openat(dirfd, name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err == syscall.ENOENT {
 		return nil, nil, false
 	}
 	if err != nil {
 		return nil, err, false
 	}
-	defer unix.Close(fd)
+	defer syscall.Close(fd)
 	data = make([]byte, 0, 128)
 	for {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}
-		n, err := unix.Read(fd, data[len(data):cap(data)])
+		n, err := syscall.Read(fd, data[len(data):cap(data)])
 		switch {
-		case err == unix.EINTR:
+		case err == syscall.EINTR:
 		case err != nil:
 			return nil, err, true
 		case n == 0:
@@ -272,10 +295,10 @@ func (d *Dir) Close() {
 		return
 	}
 	d.info("close: ", d.Name)
-	unix.Close(d.fddir)
+	syscall.Close(d.fddir)
 	d.fddir = -1
 	if d.fdlock >= 0 {
-		unix.Close(d.fdlock)
+		syscall.Close(d.fdlock)
 		d.fdlock = -1
 	}
 	if d.fdcur < 0 {
@@ -283,21 +306,21 @@ func (d *Dir) Close() {
 	}
 	d.Flush()
 	d.syncAndSeal()
-	unix.Close(d.fdcur)
+	syscall.Close(d.fdcur)
 	d.fdcur = -1
 	d.Config.Processor, d.Config.HasProcessor = "", false
 }
 
 func (d *Dir) syncAndSeal() {
 	for {
-		err := unix.Fsync(d.fdcur)
+		err := syscall.Fsync(d.fdcur)
 		if err == nil {
 			break
 		}
 		d.pause(err, "unable to fsync current logfile")
 	}
 	for {
-		err := unix.Fchmod(d.fdcur, 0o744)
+		err := syscall.Fchmod(d.fdcur, 0o744)
 		if err == nil {
 			break
 		}
@@ -309,7 +332,7 @@ func (d *Dir) syncAndSeal() {
 // d.fnsave.
 func (d *Dir) newName(suffix byte) {
 	for {
-		n := tai64n.FromTime(d.opt.Now()).AppendLabel(d.fnsave[:0])
+		n := d.opt.Now().AppendLabel(d.fnsave[:0])
 		n = append(n, '.', suffix, 0)
 		if !exists(d.fddir, n) {
 			return
@@ -340,7 +363,7 @@ func (d *Dir) Rotate() {
 	}
 	d.Flush()
 	d.syncAndSeal()
-	unix.Close(d.fdcur)
+	syscall.Close(d.fdcur)
 	d.fdcur = -1
 	if d.opt.Verbose {
 		var num [20]byte
@@ -367,19 +390,19 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 	var fd int
 	for {
 		var err error
-		fd, err = openat(d.fddir, cDot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err = openat(d.fddir, cDot, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 		if err == nil {
 			break
 		}
 		d.pause(err, "unable to open directory, ", what)
 	}
-	defer unix.Close(fd)
+	defer syscall.Close(fd)
 	if d.dents == nil {
 		d.dents = make([]byte, 4096)
 	}
 	for {
-		n, err := unix.Getdents(fd, d.dents)
-		if err == unix.EINTR {
+		n, err := syscall.Getdents(fd, d.dents)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
@@ -516,14 +539,14 @@ func (d *Dir) afterNewline() {
 func (d *Dir) Flush() {
 	b := d.buf
 	for len(b) > 0 {
-		n, err := unix.Write(d.fdcur, b)
+		n, err := syscall.Write(d.fdcur, b)
 		if n > 0 {
 			b = b[n:]
 		}
-		if err == nil || err == unix.EINTR {
+		if err == nil || err == syscall.EINTR {
 			continue
 		}
-		if err == unix.ENOSPC && d.Config.Min < d.Config.Num && d.deleteForSpace() {
+		if err == syscall.ENOSPC && d.Config.Min < d.Config.Num && d.deleteForSpace() {
 			continue
 		}
 		d.pause(err, "unable to write to current")

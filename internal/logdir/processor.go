@@ -1,10 +1,6 @@
 package logdir
 
-import (
-	"syscall"
-
-	"golang.org/x/sys/unix"
-)
+import "syscall"
 
 // processorStart runs the processor on the rotated @….u file: /bin/sh -c
 // with cwd the log directory, stdin the .u file, stdout the .t file, fd 4
@@ -57,32 +53,32 @@ func (d *Dir) forkProcessor() (pid int, what string, err error) {
 	defer func() {
 		for _, fd := range fds {
 			if fd >= 0 {
-				unix.Close(fd)
+				syscall.Close(fd)
 			}
 		}
 	}()
-	const rd = unix.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC
-	const trunc = unix.O_WRONLY | unix.O_NONBLOCK | unix.O_TRUNC | unix.O_CREAT | unix.O_CLOEXEC
+	const rd = syscall.O_RDONLY | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+	const trunc = syscall.O_WRONLY | syscall.O_NONBLOCK | syscall.O_TRUNC | syscall.O_CREAT | syscall.O_CLOEXEC
 	if fds[0], err = openat(d.fddir, d.fnsave[:], rd, 0); err != nil {
 		return 0, "unable to open input for processor", err
 	}
 	if fds[1], err = openat(d.fddir, t[:], trunc, 0o644); err != nil {
 		return 0, "unable to open output for processor", err
 	}
-	if fds[2], err = unix.Openat(d.fddir, "state", rd, 0); err != nil {
-		if err != unix.ENOENT {
+	if fds[2], err = syscall.Openat(d.fddir, "state", rd, 0); err != nil {
+		if err != syscall.ENOENT {
 			return 0, "unable to open state for processor", err
 		}
-		fd, err := unix.Openat(d.fddir, "state", trunc, 0o644)
+		fd, err := syscall.Openat(d.fddir, "state", trunc, 0o644)
 		if err != nil {
 			return 0, "unable to create empty state for processor", err
 		}
-		unix.Close(fd)
-		if fds[2], err = unix.Openat(d.fddir, "state", rd, 0); err != nil {
+		syscall.Close(fd)
+		if fds[2], err = syscall.Openat(d.fddir, "state", rd, 0); err != nil {
 			return 0, "unable to open state for processor", err
 		}
 	}
-	if fds[3], err = unix.Openat(d.fddir, "newstate", trunc, 0o644); err != nil {
+	if fds[3], err = syscall.Openat(d.fddir, "newstate", trunc, 0o644); err != nil {
 		return 0, "unable to open newstate for processor", err
 	}
 	// The input is read by the processor from its start.
@@ -103,7 +99,7 @@ func (d *Dir) Processor() int { return d.ppid }
 
 // Reaped tells d that child pid exited with status ws; it reports whether
 // pid was d's processor (svlogd.c sig_child_handler).
-func (d *Dir) Reaped(pid int, ws unix.WaitStatus) bool {
+func (d *Dir) Reaped(pid int, ws syscall.WaitStatus) bool {
 	if pid == 0 || pid != d.ppid {
 		return false
 	}
@@ -116,13 +112,13 @@ func (d *Dir) Reaped(pid int, ws unix.WaitStatus) bool {
 // restarting it whenever it fails (svlogd.c: while (!processorstop(ld))).
 func (d *Dir) WaitProcessor() {
 	for d.ppid != 0 {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(d.ppid, &ws, 0, nil)
-		if err == unix.EINTR {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(d.ppid, &ws, 0, nil)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil || pid != d.ppid {
-			if err == unix.ECHILD {
+			if err == syscall.ECHILD {
 				// Reaped elsewhere: nothing left to wait for.
 				d.ppid = 0
 				return
@@ -138,7 +134,7 @@ func (d *Dir) WaitProcessor() {
 // processorDone is svlogd.c's processorstop after the wait. runit's
 // wait_exitcode is wstat>>8, so a processor killed by a signal counts as
 // a success.
-func (d *Dir) processorDone(ws unix.WaitStatus) {
+func (d *Dir) processorDone(ws syscall.WaitStatus) {
 	if d.fddir < 0 {
 		return
 	}
@@ -158,7 +154,7 @@ func (d *Dir) processorDone(ws unix.WaitStatus) {
 		d.pause(err, "unable to rename processed")
 	}
 	for {
-		err := unix.Fchmodat(d.fddir, cstr(s[:]), 0o744, 0)
+		err := syscall.Fchmodat(d.fddir, cstr(s[:]), 0o744, 0)
 		if err == nil {
 			break
 		}
@@ -169,12 +165,11 @@ func (d *Dir) processorDone(ws unix.WaitStatus) {
 		d.say("svlogd: warning: unable to unlink: ", d.Name, "/", cstr(d.fnsave[:]))
 	}
 	for {
-		err := unix.Renameat(d.fddir, "newstate", d.fddir, "state")
+		err := renameat(d.fddir, cNewstate, cState)
 		if err == nil {
 			break
 		}
 		d.pause(err, "unable to rename state")
 	}
-	d.opt.Garbage += 32
 	d.info("processed: ", d.Name, "/", cstr(s[:]))
 }

@@ -60,7 +60,7 @@ type runsv struct {
 	ctlPath    [len("control/?") + 1]byte // custom's, without allocating
 }
 
-func (r *runsv) stamp() tai64n.Stamp { return tai64n.FromTime(r.now()) }
+func (r *runsv) stamp() tai64n.Stamp { t := r.now(); return tai64n.FromUnix(t.Unix(), t.Nanosecond()) }
 
 func (r *runsv) warn(err error, msg ...string) {
 	cli.SaySys(r.env.Stderr, err, append([]string{"runsv ", r.dir, ": warning: "}, append(msg, ": ")...)...)
@@ -412,13 +412,13 @@ func (r *runsv) childExited(s *service, ws unix.WaitStatus) {
 		}
 	}
 	s.state = supervise.Down
-	deadline := s.start.Time().Add(time.Second)
+	deadline := time.Unix(s.start.Unix(), int64(s.start.Nano)).Add(time.Second)
 	now := r.now()
-	s.start = tai64n.FromTime(now)
+	s.start = tai64n.FromUnix(now.Unix(), now.Nanosecond())
 	r.updateStatus(s)
 	// The whole restart throttle: a run that lasted less than a second
 	// is followed by a blocking one-second sleep.
-	if s.start.Time().Before(deadline) {
+	if time.Unix(s.start.Unix(), int64(s.start.Nano)).Before(deadline) {
 		r.sleep(time.Second)
 	}
 }

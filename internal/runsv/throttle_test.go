@@ -43,7 +43,7 @@ func TestThrottleKeyedToRunStart(t *testing.T) {
 				sleep: func(d time.Duration) { slept = append(slept, d) },
 			}
 			s := newService(tc.islog)
-			s.state, s.pid, s.start = tc.state, 4242, tai64n.FromTime(t0)
+			s.state, s.pid, s.start = tc.state, 4242, tai64n.FromUnix(t0.Unix(), t0.Nanosecond())
 			r.childExited(&s, 0)
 			if len(slept) != tc.sleeps {
 				t.Fatalf("slept %v, want %d sleeps", slept, tc.sleeps)
@@ -53,7 +53,7 @@ func TestThrottleKeyedToRunStart(t *testing.T) {
 					t.Errorf("slept %v, want 1s", d)
 				}
 			}
-			if s.state != supervise.Down || s.pid != 0 || s.start != tai64n.FromTime(now) {
+			if s.state != supervise.Down || s.pid != 0 || s.start != tai64n.FromUnix(now.Unix(), now.Nanosecond()) {
 				t.Errorf("after exit: state %v pid %d start %v", s.state, s.pid, s.start)
 			}
 		})

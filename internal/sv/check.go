@@ -58,11 +58,11 @@ func (s *sv) check(acts string) int {
 			if !pid && s.raw[17] == 'd' {
 				break
 			}
-			if tai64n.FromTime(s.tstart).Sec > st.Stamp.Sec || !pid || s.raw[18] != 0 || !s.checkScript() {
+			if tai64n.FromUnix(s.tstart.Unix(), s.tstart.Nanosecond()).Sec > st.Stamp.Sec || !pid || s.raw[18] != 0 || !s.checkScript() {
 				return 0
 			}
 		case 'o':
-			if (!pid && tai64n.FromTime(s.tstart).Sec > st.Stamp.Sec) || (pid && s.raw[17] != 'd') {
+			if (!pid && tai64n.FromUnix(s.tstart.Unix(), s.tstart.Nanosecond()).Sec > st.Stamp.Sec) || (pid && s.raw[17] != 'd') {
 				return 0
 			}
 		case 'p':

@@ -115,9 +115,9 @@ type rec struct {
 
 func (r rec) bytes() []byte {
 	now := time.Now()
-	stamp := tai64n.FromTime(now.Add(1000 * time.Second))
+	stamp := tai64n.FromUnix(now.Unix()+1000, now.Nanosecond())
 	if r.age != 0 {
-		stamp = tai64n.FromTime(now.Add(-time.Duration(r.age) * time.Second))
+		stamp = tai64n.FromUnix(now.Unix()-r.age, now.Nanosecond())
 	}
 	want := supervise.WantUp
 	if r.want == 'd' {

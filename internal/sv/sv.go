@@ -538,7 +538,7 @@ func (s *sv) statusPrint(name string) int {
 		normallyUp = true
 	}
 	var r int
-	s.stdout, r = AppendStatus(s.stdout, name, &s.raw, tai64n.FromTime(s.tnow).Sec, normallyUp)
+	s.stdout, r = AppendStatus(s.stdout, name, &s.raw, tai64n.FromUnix(s.tnow.Unix(), s.tnow.Nanosecond()).Sec, normallyUp)
 	return r
 }
 

@@ -233,7 +233,7 @@ func (c *command) waitUp(sv *service) error {
 				return err
 			}
 			now := time.Now()
-			if st.State != supervise.Run || st.PID == 0 || now.Sub(st.Stamp.Time()) < time.Second || st.PID != last.PID {
+			if st.State != supervise.Run || st.PID == 0 || now.Sub(time.Unix(st.Stamp.Unix(), int64(st.Stamp.Nano))) < time.Second || st.PID != last.PID {
 				last = st
 				return errors.New(describe(st, now))
 			}

@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/gorunit/gorunit/internal/logdir"
+	"github.com/gorunit/gorunit/internal/tai64n"
 )
 
 // newTestLogger is a logger over one directory in a temp dir, without
@@ -27,7 +27,7 @@ func newTestLogger(t testing.TB, o options, config string) *logger {
 	}
 	l := newLogger(o, io.Discard)
 	d := logdir.New(dir, &l.opt)
-	if !d.Open(time.Now()) {
+	if !d.Open(tai64n.Now()) {
 		t.Fatal("open failed")
 	}
 	t.Cleanup(d.Close)
@@ -120,5 +120,25 @@ func TestProcessorGarbageCounted(t *testing.T) {
 	d.WaitProcessor()
 	if l.opt.Garbage <= opened {
 		t.Errorf("Garbage %d after a processor, %d before", l.opt.Garbage, opened)
+	}
+}
+
+// TestMsUntil: poll's timeout, rounded up so that svlogd never wakes
+// just before a deadline, and 0 for a deadline not ahead.
+func TestMsUntil(t *testing.T) {
+	now := tai64n.Stamp{Sec: tai64n.Offset + 100, Nano: 999_999_500}
+	for _, tc := range []struct {
+		t    tai64n.Stamp
+		want int
+	}{
+		{now, 0},
+		{tai64n.Stamp{Sec: now.Sec - 1, Nano: 500}, 0},
+		{tai64n.Stamp{Sec: now.Sec + 1, Nano: 500}, 1},
+		{tai64n.Stamp{Sec: now.Sec + 1, Nano: 1_000_500}, 2},
+		{tai64n.Stamp{Sec: now.Sec + maxWait, Nano: now.Nano}, maxWait * 1000},
+	} {
+		if got := msUntil(now, tc.t); got != tc.want {
+			t.Errorf("msUntil(%v) = %d, want %d", tc.t, got, tc.want)
+		}
 	}
 }

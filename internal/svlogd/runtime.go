@@ -2,9 +2,8 @@ package svlogd
 
 import (
 	"runtime"
+	"syscall"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gorunit/gorunit/internal/cli"
 )
@@ -53,6 +52,12 @@ func setGCPercent(int32) int32
 //go:linkname setMemoryLimit runtime/debug.setMemoryLimit
 func setMemoryLimit(int64) int64
 
+// sleep is time.Sleep (nanoseconds) without package time: the runtime
+// implements it and hands it over with a push linkname.
+//
+//go:linkname sleep time.Sleep
+func sleep(ns int64)
+
 // memoryLimit is the limit svlogd sets beyond its buffers (see above).
 const memoryLimit = 16 << 20
 
@@ -99,15 +104,15 @@ func tuneRuntime(env cli.Env, buffers int64) []string {
 	// becomes the mask of every thread the new runtime makes: the four
 	// signals svlogd waits for must not be blocked in it.
 	ignore := [4]uint64{1} // struct sigaction: SIG_IGN
-	for _, s := range []unix.Signal{unix.SIGHUP, unix.SIGALRM} {
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0, 8, 0, 0)
+	for _, s := range []syscall.Signal{syscall.SIGHUP, syscall.SIGALRM} {
+		syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0, 8, 0, 0)
 	}
 	var mask uint64
 	for _, s := range caught {
 		mask |= 1 << (s - 1)
 	}
-	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
-	unix.Exec("/proc/self/exe", env.Args, reexec) // returns only on failure
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
+	syscall.Exec("/proc/self/exe", env.Args, reexec) // returns only on failure
 	runtime.GOMAXPROCS(1)
 	return environ
 }
@@ -167,17 +172,17 @@ func setComm(args []string) {
 	}
 	if !writeComm("/proc/self/comm", name) {
 		b := append([]byte(name), 0)
-		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
+		syscall.RawSyscall(syscall.SYS_PRCTL, prSetName, uintptr(unsafe.Pointer(&b[0])), 0)
 		return
 	}
-	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := syscall.Open("/proc/self/task", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return
 	}
-	defer unix.Close(fd)
+	defer syscall.Close(fd)
 	var buf [256]byte
 	for {
-		n, err := unix.Getdents(fd, buf[:])
+		n, err := syscall.Getdents(fd, buf[:])
 		if err != nil || n <= 0 {
 			return
 		}
@@ -202,12 +207,16 @@ func setComm(args []string) {
 	}
 }
 
+// prSetName is prctl's PR_SET_NAME, which package syscall does not name
+// on every architecture.
+const prSetName = 15
+
 func writeComm(path, name string) bool {
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
-	_, err = unix.Write(fd, []byte(name))
-	unix.Close(fd)
+	_, err = syscall.Write(fd, []byte(name))
+	syscall.Close(fd)
 	return err == nil
 }

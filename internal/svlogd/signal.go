@@ -1,17 +1,13 @@
 package svlogd
 
-import (
-	"syscall"
-
-	"golang.org/x/sys/unix"
-)
+import "syscall"
 
 // svlogd reacts to TERM (finish the line, exit), ALRM (rotate), HUP
 // (reopen) and CHLD (a processor ended) while it blocks in poll on stdin,
 // as svlogd.c does around its iopause: each signal sets its bit in a word
 // and writes a byte to a self-pipe that poll watches with stdin, and the
 // loop takes the bits before it reads again.
-var caught = []syscall.Signal{unix.SIGTERM, unix.SIGALRM, unix.SIGHUP, unix.SIGCHLD}
+var caught = []syscall.Signal{syscall.SIGTERM, syscall.SIGALRM, syscall.SIGHUP, syscall.SIGCHLD}
 
 // Signals as bits, taken by the loop.
 const (
@@ -35,7 +31,7 @@ func bits(signos uint64) uint32 {
 // catchSignals makes the self-pipe and installs the signal handling.
 func (l *logger) catchSignals() error {
 	p := make([]int, 2)
-	if err := unix.Pipe2(p, unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+	if err := syscall.Pipe2(p, syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
 		return err
 	}
 	l.sigr, l.sigw = p[0], p[1]

@@ -4,9 +4,8 @@ package svlogd
 
 import (
 	"sync/atomic"
+	"syscall"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // On amd64 and arm64 the handler is a few instructions of assembly
@@ -51,7 +50,7 @@ func catch(w int) error {
 	act := [4]uint64{uint64(handler), saOnstack | saRestart | saRestorer, uint64(restorer), ^uint64(0)}
 	var mask uint64
 	for _, s := range caught {
-		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+		if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
 			return e
 		}
 		mask |= 1 << (s - 1)
@@ -60,7 +59,7 @@ func catch(w int) error {
 	// but keeps ALRM as svlogd inherited it; svlogd.c unblocks all four
 	// while it waits. tuneRuntime unblocked them for the svlogd it
 	// executes; without that, at least this thread takes ALRM.
-	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
 	return nil
 }
 

@@ -4,8 +4,7 @@ package svlogd
 
 import (
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"github.com/gorunit/gorunit/internal/sig"
 )
@@ -25,7 +24,7 @@ func catch(w int) error {
 		for {
 			s := sig.Wait()
 			pending.Or(1 << s)
-			unix.Write(w, b)
+			syscall.Write(w, b)
 		}
 	}()
 	return nil

@@ -16,15 +16,21 @@
 // on usage errors or when no log directory can be used. Unlike runit's,
 // it batches its writes: everything read is written out before the next
 // read, so no complete line is ever held back while input is idle.
+//
+// svlogd and the packages it is built from (cli, tai64n, logdir) use
+// package syscall, not x/sys/unix as shared/STYLE.md asks elsewhere, and
+// no package time: x/sys/unix imports time, whose initialisation and code
+// cost every svlogd about 116 KiB of RSS, and a system runs one svlogd
+// per service (docs/BENCHMARKS.md). The clock is tai64n.Now, which reads
+// it as time.Now does; TestStandaloneLinksNoTime keeps it so.
 package svlogd
 
 import (
 	"bytes"
 	"io"
 	"runtime"
-	"time"
-
-	"golang.org/x/sys/unix"
+	"syscall"
+	"unsafe"
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/logdir"
@@ -41,15 +47,17 @@ const (
 	ExitFatal = 111
 )
 
-// maxWait is how long svlogd sleeps at most without input (svlogd.c).
-const maxWait = 2744 * time.Second
+// maxWait is how long svlogd sleeps at most without input, in seconds
+// (svlogd.c).
+const maxWait = 2744
 
 // ioSize is how much gorunit reads at once; each directory batches up to
 // half as much again (a -tt stamp makes a 100-byte line 126 bytes) and
 // writes before the next read. Larger buffers save few system calls and
-// cost their size in every svlogd's RSS (docs/BENCHMARKS.md). 16 KiB and
-// 24 KiB are size classes of Go's allocator, which rounds up.
-const ioSize = 16 << 10
+// cost their size in every svlogd's RSS (docs/BENCHMARKS.md): 16 KiB
+// would take 20 KiB more for about 8% less CPU per line. 8 KiB and
+// 12 KiB are size classes of Go's allocator, which rounds up.
+const ioSize = 8 << 10
 
 // gcAfter is how much garbage (logdir.Options.Garbage) svlogd lets pile
 // up before it collects (runtime.go: the collector is off). Logging and
@@ -135,9 +143,18 @@ type logger struct {
 	scratch []byte    // a UDP datagram being built
 
 	sigr, sigw int
-	pollfds    [2]unix.PollFd
+	pollfds    [2]pollFd
 	udp        int
 }
+
+// pollFd is struct pollfd, for ppoll(2), which package syscall lacks.
+type pollFd struct {
+	fd      int32
+	events  int16
+	revents int16
+}
+
+const pollIn = 0x1
 
 // Main runs svlogd.
 func Main(env cli.Env) int {
@@ -159,7 +176,7 @@ func Main(env cli.Env) int {
 		return ExitFatal
 	}
 	l.in = int(in)
-	unix.SetNonblock(l.in, true)
+	syscall.SetNonblock(l.in, true)
 	if err := l.catchSignals(); err != nil {
 		cli.Say(env.Stderr, "svlogd: fatal: unable to create pipe: ", logdir.ErrText(err))
 		return ExitFatal
@@ -190,8 +207,8 @@ func newLogger(o options, stderr io.Writer) *logger {
 		BufSize: 3 * ioSize / 2,
 		Verbose: o.verbose,
 		Stderr:  &l.stderr,
-		Now:     time.Now,
-		Sleep:   time.Sleep,
+		Now:     tai64n.Now,
+		Sleep:   func(sec int) { sleep(int64(sec) * 1e9) },
 	}
 	l.rbuf = make([]byte, max(ioSize, int(o.buflen)))
 	l.line = make([]byte, o.linemax, o.linemax+1)
@@ -232,9 +249,9 @@ func (l *logger) reopen() bool {
 
 func (l *logger) reap() {
 	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
-		if err == unix.EINTR {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil || pid <= 0 {
@@ -292,29 +309,23 @@ func (l *logger) loop() bool {
 			l.opt.Garbage = 0
 		}
 		now := l.opt.Now()
-		wake := now.Add(maxWait)
+		wake := tai64n.Stamp{Sec: now.Sec + maxWait, Nano: now.Nano}
 		for _, d := range l.dirs {
-			if t, ok := d.Deadline(); ok {
-				if t.Before(now) {
-					d.Rotate()
-					t, _ = d.Deadline()
-				}
-				if t.Before(wake) {
-					wake = t
-				}
+			if t, ok := d.CheckAge(now); ok && t.Before(wake) {
+				wake = t
 			}
 		}
 
-		n, err := unix.Read(l.in, l.rbuf[:want])
+		n, err := syscall.Read(l.in, l.rbuf[:want])
 		switch {
 		case n > 0:
 			l.process(l.rbuf[:n])
 		case err == nil:
 			l.eof()
 			return true
-		case err == unix.EAGAIN:
-			l.wait(wake.Sub(now))
-		case err == unix.EINTR:
+		case err == syscall.EAGAIN:
+			l.wait(msUntil(now, wake))
+		case err == syscall.EINTR:
 		default:
 			l.stderr.Say("svlogd: warning: unable to read standard input: ", logdir.ErrText(err))
 			l.eof()
@@ -323,19 +334,27 @@ func (l *logger) loop() bool {
 	}
 }
 
-// wait polls stdin and the signal pipe for at most d, and empties the
-// pipe when it woke svlogd.
-func (l *logger) wait(d time.Duration) {
-	ms := int((d + time.Millisecond - 1) / time.Millisecond)
-	if ms < 0 {
-		ms = 0
+// msUntil is the time from now to t in milliseconds, rounded up; 0 when
+// t is not after now.
+func msUntil(now, t tai64n.Stamp) int {
+	if !now.Before(t) {
+		return 0
 	}
-	l.pollfds = [2]unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}, {Fd: int32(l.sigr), Events: unix.POLLIN}}
-	unix.Poll(l.pollfds[:], ms) // EINTR or not, the loop looks again
-	if l.pollfds[1].Revents != 0 {
+	ns := int64(t.Sec-now.Sec)*1e9 + int64(t.Nano) - int64(now.Nano)
+	return int((ns + 1e6 - 1) / 1e6)
+}
+
+// wait polls stdin and the signal pipe for at most ms milliseconds, and
+// empties the pipe when it woke svlogd.
+func (l *logger) wait(ms int) {
+	l.pollfds = [2]pollFd{{fd: int32(l.in), events: pollIn}, {fd: int32(l.sigr), events: pollIn}}
+	ts := syscall.NsecToTimespec(int64(ms) * 1e6)
+	// EINTR or not, the loop looks again.
+	syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&l.pollfds[0])), 2, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	if l.pollfds[1].revents != 0 {
 		var drain [16]byte
 		for {
-			if n, _ := unix.Read(l.sigr, drain[:]); n <= 0 {
+			if n, _ := syscall.Read(l.sigr, drain[:]); n <= 0 {
 				break
 			}
 		}
@@ -413,7 +432,7 @@ func (l *logger) process(p []byte) {
 }
 
 func (l *logger) takeStamp() {
-	s := tai64n.FromTime(l.opt.Now())
+	s := l.opt.Now()
 	b := l.stamp[:0]
 	switch l.o.timestamp {
 	case 1:
@@ -483,7 +502,7 @@ func (l *logger) endLong() {
 // directory itself, as runit does.
 func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 	if l.udp < 0 {
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 		if err != nil {
 			b := append(l.scratch[:0], "warning: no udp socket available: "...)
 			b = append(b, stamp...)
@@ -503,7 +522,7 @@ func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 	}
 	b = append(b, '\n')
 	l.scratch = b
-	if err := unix.Sendto(l.udp, b, 0, &d.UDPAddr); err != nil {
+	if err := syscall.Sendto(l.udp, b, 0, &d.UDPAddr); err != nil {
 		w := append([]byte("warning: failure sending through udp: "), b[:len(b)-1]...)
 		l.opt.Garbage += cap(w)
 		d.PutLine(nil, nil, w, true)

@@ -7,7 +7,7 @@ import (
 
 func TestAppendPtime(t *testing.T) {
 	tm := time.Date(2026, 11, 24, 9, 8, 7, 123456789, time.UTC)
-	s := FromTime(tm)
+	s := fromTime(tm)
 	for _, tc := range []struct {
 		sep  byte
 		want string
@@ -26,7 +26,7 @@ func TestPtimeCacheAcrossSeconds(t *testing.T) {
 	base := time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC)
 	for i, d := range []time.Duration{0, 1000, time.Second, 2 * time.Second, time.Hour * 24 * 366} {
 		tm := base.Add(d)
-		s := FromTime(tm)
+		s := fromTime(tm)
 		want := tm.Format("2006-01-02_15:04:05.00000")
 		if got := string(p.Append(nil, s, '_')); got != want {
 			t.Errorf("%d: Append = %q, want %q", i, got, want)
@@ -81,7 +81,7 @@ func TestPtimeMatchesFormat(t *testing.T) {
 	hi := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
 	for u := lo; u < hi; u += 7777777 + u%86399 {
 		tm := time.Unix(u, 987654321).UTC()
-		s := FromTime(tm)
+		s := fromTime(tm)
 		for _, sep := range []byte{'_', 'T'} {
 			want := tm.Format("2006-01-02_15:04:05.00000")
 			if sep == 'T' {

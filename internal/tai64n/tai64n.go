@@ -13,11 +13,18 @@
 //	8      4    nanoseconds, big-endian
 //
 // Text form: "@" and 24 lowercase hex digits of the packed form.
+//
+// tai64n does not import package time, and Now reads the clock the way
+// time.Now does, from the runtime: svlogd stamps every line with it and
+// ships as a binary without package time, which would cost every svlogd
+// about 116 KiB of RSS (docs/BENCHMARKS.md). Callers that hold a
+// time.Time use FromUnix(t.Unix(), t.Nanosecond()) and
+// time.Unix(s.Unix(), int64(s.Nano)).
 package tai64n
 
 import (
 	"errors"
-	"time"
+	_ "unsafe" // go:linkname
 )
 
 // Offset is what runit adds to unix seconds: 2^62 + 10.
@@ -35,25 +42,39 @@ type Stamp struct {
 	Nano uint32
 }
 
-// FromTime converts t the way runit's taia_now does: microsecond
-// resolution, plus 500 ns.
-func FromTime(t time.Time) Stamp {
+// FromUnix converts a moment given as unix seconds and nanoseconds
+// (0 <= nsec < 1e9, as time.Time's Unix and Nanosecond give them) the way
+// runit's taia_now does: microsecond resolution, plus 500 ns.
+func FromUnix(sec int64, nsec int) Stamp {
 	return Stamp{
-		Sec:  uint64(t.Unix()) + Offset,
-		Nano: uint32(t.Nanosecond()/1000)*1000 + 500,
+		Sec:  uint64(sec) + Offset,
+		Nano: uint32(nsec/1000)*1000 + 500,
 	}
 }
 
-// Now is FromTime(time.Now()).
-func Now() Stamp { return FromTime(time.Now()) }
-
-// Time is the moment s stands for.
-func (s Stamp) Time() time.Time {
-	return time.Unix(int64(s.Sec-Offset), int64(s.Nano))
+// Now is the wall clock as a Stamp: what FromUnix makes of time.Now().
+func Now() Stamp {
+	sec, nsec, _ := runtimeNow()
+	return FromUnix(sec, int(nsec))
 }
+
+// runtimeNow is the function behind time.Now: wall seconds and
+// nanoseconds and the monotonic clock, read through the vDSO where the
+// kernel has one. The runtime hands it to package time with a push
+// linkname, which the linker lets any package refer to, as it does
+// os.runtime_args (package cli). TestNowIsTimeNow checks it.
+//
+//go:linkname runtimeNow time.now
+func runtimeNow() (sec int64, nsec int32, mono int64)
 
 // Unix is s in unix seconds.
 func (s Stamp) Unix() int64 { return int64(s.Sec - Offset) }
+
+// Before reports whether s is earlier than t, as runit's taia_less
+// compares: seconds, then nanoseconds, as unsigned numbers.
+func (s Stamp) Before(t Stamp) bool {
+	return s.Sec < t.Sec || s.Sec == t.Sec && s.Nano < t.Nano
+}
 
 // Encode packs s into b, which must hold Size bytes.
 func (s Stamp) Encode(b []byte) {

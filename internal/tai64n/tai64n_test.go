@@ -5,10 +5,13 @@ import (
 	"time"
 )
 
-func TestFromTimeMatchesRunit(t *testing.T) {
+// fromTime is what callers holding a time.Time write.
+func fromTime(t time.Time) Stamp { return FromUnix(t.Unix(), t.Nanosecond()) }
+
+func TestFromUnixMatchesRunit(t *testing.T) {
 	// 2026-11-24T12:00:00.123456789Z: runit keeps microseconds and adds 500 ns.
 	tm := time.Date(2026, 11, 24, 12, 0, 0, 123456789, time.UTC)
-	s := FromTime(tm)
+	s := fromTime(tm)
 	if s.Sec != Offset+uint64(tm.Unix()) {
 		t.Errorf("Sec = %#x, want %#x", s.Sec, Offset+uint64(tm.Unix()))
 	}
@@ -17,6 +20,38 @@ func TestFromTimeMatchesRunit(t *testing.T) {
 	}
 	if got, want := s.Label(), "@400000006b057c4a075bcbf4"; got != want {
 		t.Errorf("Label = %q, want %q", got, want)
+	}
+}
+
+// TestNowIsTimeNow: Now reads the clock time.Now reads (through the
+// runtime, without package time), rounded as runit rounds it.
+func TestNowIsTimeNow(t *testing.T) {
+	for range 3 {
+		before := time.Now().Truncate(time.Microsecond)
+		s := Now()
+		after := time.Now()
+		got := time.Unix(s.Unix(), int64(s.Nano))
+		if s.Nano%1000 != 500 || got.Before(before) || got.After(after.Add(500)) {
+			t.Errorf("Now() = %v (%d ns), not between %v and %v", got, s.Nano, before, after)
+		}
+	}
+}
+
+func TestBefore(t *testing.T) {
+	for _, tc := range []struct {
+		a, b Stamp
+		want bool
+	}{
+		{Stamp{Offset, 500}, Stamp{Offset, 1500}, true},
+		{Stamp{Offset, 1500}, Stamp{Offset, 500}, false},
+		{Stamp{Offset, 500}, Stamp{Offset, 500}, false},
+		{Stamp{Offset, 999999500}, Stamp{Offset + 1, 500}, true},
+		{Stamp{Offset + 1, 500}, Stamp{Offset, 999999500}, false},
+		{Stamp{0, 0}, Stamp{^uint64(0), 0}, true}, // unsigned, as taia_less
+	} {
+		if got := tc.a.Before(tc.b); got != tc.want {
+			t.Errorf("%v.Before(%v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
 	}
 }
 

@@ -1,0 +1,8 @@
+//go:build riscv64 || loong64
+
+package logdir
+
+import "syscall"
+
+// These kernels have renameat2 only.
+const sysRenameat = syscall.SYS_RENAMEAT2
