@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/reexec"
 	"golang.org/x/sys/unix"
 )
 
@@ -154,7 +155,7 @@ func (d *daemon) main(env cli.Env, o opts) int {
 	// goruntime.go); then the name the re-execution took away.
 	warmThreads()
 	if d.renamed {
-		setComm(env.Args)
+		reexec.SetComm(env.Args)
 	}
 	return d.loop(sigc, chldc, scanc, checkc, logc)
 }

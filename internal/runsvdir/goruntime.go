@@ -2,11 +2,9 @@ package runsvdir
 
 import (
 	"runtime"
-	"strings"
 	"sync"
-	"unsafe"
 
-	"golang.org/x/sys/unix"
+	"github.com/gorunit/gorunit/internal/reexec"
 )
 
 // runsvdir must outlive whatever its services do, a fork bomb in one of
@@ -48,46 +46,13 @@ var runtimeEnv = []string{"GOMAXPROCS=1"}
 const addedEnv = "GORUNIT_RUNSVDIR_ADDED"
 
 // tuneRuntime executes runsvdir again with runtimeEnv added, if that is
-// still to be done, and returns the environment for runsvdir's children
-// (its own as it was given, as runit's is) and whether this process is
-// the re-execution. It returns at once when /proc/self/exe cannot be
-// executed (no /proc); runsvdir then runs with the runtime as it is.
+// still to be done (package reexec), and returns the environment for
+// runsvdir's children (its own as it was given, as runit's is) and
+// whether this process is the re-execution. It returns at once when
+// /proc/self/exe cannot be executed (no /proc); runsvdir then runs with
+// the runtime as it is.
 func tuneRuntime(args, environ []string) ([]string, bool) {
-	if added, ok := lookupEnv(environ, addedEnv); ok {
-		return without(environ, append(strings.Split(added, ","), addedEnv)), true
-	}
-	var add, names []string
-	for _, kv := range runtimeEnv {
-		name := kv[:strings.IndexByte(kv, '=')]
-		if _, ok := lookupEnv(environ, name); !ok {
-			add = append(add, kv)
-			names = append(names, name)
-		}
-	}
-	if len(add) == 0 {
-		return environ, false
-	}
-	env := append(append(append([]string(nil), environ...), add...), addedEnv+"="+strings.Join(names, ","))
-	unix.Exec("/proc/self/exe", args, env) // returns only on failure
-	return environ, false
-}
-
-// without is environ minus the variables named.
-func without(environ, names []string) []string {
-	out := environ[:0:0]
-	for _, kv := range environ {
-		keep := true
-		for _, n := range names {
-			if len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
-				keep = false
-				break
-			}
-		}
-		if keep {
-			out = append(out, kv)
-		}
-	}
-	return out
+	return reexec.Tune(args, environ, addedEnv, runtimeEnv, nil)
 }
 
 // spareThreads is how many goroutines warmThreads locks to threads at
@@ -125,67 +90,4 @@ func warmThreads() {
 	locked.Wait()
 	close(release)
 	unlocked.Wait()
-}
-
-// setComm gives the process back the name the kernel gave it before it
-// executed /proc/self/exe, which renamed it "exe": basename(argv[0]), at
-// most 15 bytes, as execve sets it. The init script finds runsvdir by
-// this name (start-stop-daemon --name runsvdir), as do ps -C, pgrep and
-// pidof. Every thread is renamed too, for ps -L and top -H; runsvdir
-// makes no thread after warmThreads.
-func setComm(args []string) {
-	if len(args) == 0 {
-		return
-	}
-	name := args[0][strings.LastIndexByte(args[0], '/')+1:]
-	if len(name) > 15 {
-		name = name[:15]
-	}
-	// /proc/self/comm names the thread group leader, whatever thread this
-	// goroutine runs on; prctl would name only the calling thread.
-	if !setTaskComm("/proc/self/comm", name) {
-		b := append([]byte(name), 0)
-		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
-		return
-	}
-	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return
-	}
-	defer unix.Close(fd)
-	var buf [1024]byte
-	for {
-		n, err := unix.ReadDirent(fd, buf[:])
-		if err != nil || n <= 0 {
-			return
-		}
-		// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
-		for b := buf[:n]; len(b) >= 19; {
-			reclen := int(b[16]) | int(b[17])<<8
-			if reclen < 19 || reclen > len(b) {
-				return
-			}
-			tid := b[19:reclen]
-			for i, c := range tid {
-				if c == 0 {
-					tid = tid[:i]
-					break
-				}
-			}
-			if len(tid) > 0 && tid[0] != '.' {
-				setTaskComm("/proc/self/task/"+string(tid)+"/comm", name)
-			}
-			b = b[reclen:]
-		}
-	}
-}
-
-func setTaskComm(path, name string) bool {
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return false
-	}
-	_, err = unix.Write(fd, []byte(name))
-	unix.Close(fd)
-	return err == nil
 }

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/reexec"
 )
 
 // A system runs one svlogd per service, so what each one costs in memory
@@ -36,7 +37,7 @@ import (
 // without it the runtime takes the heap goal of GOGC=off, which is
 // infinite, for a large heap and turns on huge pages for its heap index
 // at the end of svlogd's first collection: 2 MB more RSS at once.
-var runtimeEnv = [][2]string{{"GOMAXPROCS", "1"}, {"GODEBUG", "profstackdepth=0"}}
+var runtimeEnv = []string{"GOMAXPROCS=1", "GODEBUG=profstackdepth=0"}
 
 // addedEnv is set, to the names svlogd added, in the environment of the
 // svlogd that executed itself again.
@@ -70,31 +71,26 @@ func tuneRuntime(env cli.Env, buffers int64) []string {
 	if env.Environ != nil {
 		environ = env.Environ()
 	}
-	if _, ok := lookup(environ, "GOGC"); !ok {
+	if _, ok := reexec.Lookup(environ, "GOGC"); !ok {
 		setGCPercent(-1)
-		if _, ok := lookup(environ, "GOMEMLIMIT"); !ok {
+		if _, ok := reexec.Lookup(environ, "GOMEMLIMIT"); !ok {
 			setMemoryLimit(memoryLimit + 2*buffers)
 		}
 	}
-	if added, ok := lookup(environ, addedEnv); ok {
-		setComm(env.Args)
-		return without(environ, added+","+addedEnv)
+	if env.Environ == nil {
+		return environ // run in-process by a test: nothing to execute
 	}
-	if _, ok := lookup(environ, "GOMAXPROCS"); ok || env.Environ == nil {
-		return environ
+	children, again := reexec.Tune(env.Args, environ, addedEnv, runtimeEnv, prepareExec)
+	if again {
+		reexec.SetComm(env.Args)
+	} else if _, ok := reexec.Lookup(environ, "GOMAXPROCS"); !ok {
+		runtime.GOMAXPROCS(1) // could not execute itself: one P, late
 	}
-	reexec := environ[:len(environ):len(environ)]
-	added := addedEnv + "="
-	for _, v := range runtimeEnv {
-		if _, ok := lookup(environ, v[0]); !ok {
-			reexec = append(reexec, v[0]+"="+v[1])
-			if added[len(added)-1] != '=' {
-				added += ","
-			}
-			added += v[0]
-		}
-	}
-	reexec = append(reexec, added)
+	return children
+}
+
+// prepareExec readies svlogd's signals for executing itself again.
+func prepareExec() {
 	// execve gives caught signals their default action back, and HUP
 	// and ALRM would end svlogd before the new runtime catches them
 	// (`sv hup` or `sv alarm` may come while the log service starts).
@@ -112,111 +108,4 @@ func tuneRuntime(env cli.Env, buffers int64) []string {
 		mask |= 1 << (s - 1)
 	}
 	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
-	syscall.Exec("/proc/self/exe", env.Args, reexec) // returns only on failure
-	runtime.GOMAXPROCS(1)
-	return environ
-}
-
-func lookup(environ []string, name string) (string, bool) {
-	for _, kv := range environ {
-		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
-			return kv[len(name)+1:], true
-		}
-	}
-	return "", false
-}
-
-// without is environ less the variables named in names, a
-// comma-separated list.
-func without(environ []string, names string) []string {
-	out := environ[:0:0]
-	for _, kv := range environ {
-		if !named(kv, names) {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
-// named reports whether kv is NAME=value for one of the names.
-func named(kv, names string) bool {
-	for names != "" {
-		n := names
-		names = ""
-		for i := 0; i < len(n); i++ {
-			if n[i] == ',' {
-				n, names = n[:i], n[i+1:]
-				break
-			}
-		}
-		if n != "" && len(kv) > len(n) && kv[len(n)] == '=' && kv[:len(n)] == n {
-			return true
-		}
-	}
-	return false
-}
-
-// setComm gives the process back the name the kernel gave it before it
-// executed /proc/self/exe, which renamed it "exe": basename(argv[0]), at
-// most 15 bytes, as execve sets it; ps -C svlogd, pgrep and pidof go by
-// this name. /proc/self/comm names the thread group leader; the runtime's
-// other threads, named after it when they were made, get the name too,
-// for ps -L and top -H.
-func setComm(args []string) {
-	if len(args) == 0 {
-		return
-	}
-	name := cli.Basename(args[0])
-	if len(name) > 15 {
-		name = name[:15]
-	}
-	if !writeComm("/proc/self/comm", name) {
-		b := append([]byte(name), 0)
-		syscall.RawSyscall(syscall.SYS_PRCTL, prSetName, uintptr(unsafe.Pointer(&b[0])), 0)
-		return
-	}
-	fd, err := syscall.Open("/proc/self/task", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return
-	}
-	defer syscall.Close(fd)
-	var buf [256]byte
-	for {
-		n, err := syscall.Getdents(fd, buf[:])
-		if err != nil || n <= 0 {
-			return
-		}
-		// struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name.
-		for b := buf[:n]; len(b) >= 19; {
-			reclen := int(b[16]) | int(b[17])<<8
-			if reclen < 19 || reclen > len(b) {
-				return
-			}
-			tid := b[19:reclen]
-			for i, c := range tid {
-				if c == 0 {
-					tid = tid[:i]
-					break
-				}
-			}
-			if len(tid) > 0 && tid[0] != '.' {
-				writeComm("/proc/self/task/"+string(tid)+"/comm", name)
-			}
-			b = b[reclen:]
-		}
-	}
-}
-
-// prSetName is prctl's PR_SET_NAME, which package syscall does not name
-// on every architecture.
-const prSetName = 15
-
-func writeComm(path, name string) bool {
-	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return false
-	}
-	_, err = syscall.Write(fd, []byte(name))
-	syscall.Close(fd)
-	return err == nil
 }
