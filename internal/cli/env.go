@@ -10,7 +10,7 @@
 // without it (docs/BENCHMARKS.md). Package os costs every process that
 // links it about 45 kB of private memory and a slower start, whether or not
 // it is used, and a system runs a runsv and an svlogd for every service.
-// Each tool's lean test keeps it that way.
+// TestLeanTools in cmd/gorunit keeps it that way.
 //
 // cli, tai64n, logdir and svlogd use package syscall, not x/sys/unix as
 // shared/STYLE.md asks elsewhere: x/sys/unix imports package time, whose

@@ -14,7 +14,7 @@
 //
 // Go initialises a package once its imports are, in import path order:
 // this one imports nothing and its path sorts before every standard
-// package with an init that grows the stack (TestStandaloneLinksNoOS
+// package with an init that grows the stack (TestLeanTools in cmd/gorunit
 // checks that it imports nothing).
 package stack
 
