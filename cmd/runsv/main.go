@@ -9,8 +9,4 @@ import (
 	"github.com/gorunit/gorunit/internal/runsv"
 )
 
-func main() {
-	env := cli.OS()
-	env.Environ = runsv.Environ
-	syscall.Exit(runsv.Main(env))
-}
+func main() { syscall.Exit(runsv.Main(cli.OS())) }

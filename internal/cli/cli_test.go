@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -107,8 +108,8 @@ func TestFD(t *testing.T) {
 	if n, err := w.Write([]byte("hello\n")); n != 6 || err != nil {
 		t.Fatalf("Write = %d, %v", n, err)
 	}
-	if _, ok := any(w).(Filer); !ok || w.Fd() != uintptr(p[1]) {
-		t.Errorf("FD(%d) is not a Filer with that descriptor", p[1])
+	if fd, ok := FdOf(w); !ok || fd != p[1] {
+		t.Errorf("FdOf(FD(%d)) = %d, %v", p[1], fd, ok)
 	}
 	unix.Close(p[1])
 	var b [16]byte
@@ -121,5 +122,36 @@ func TestFD(t *testing.T) {
 	}
 	if fl, _ := unix.FcntlInt(uintptr(p[0]), unix.F_GETFL, 0); fl&unix.O_NONBLOCK == 0 {
 		t.Error("the descriptor lost O_NONBLOCK")
+	}
+}
+
+// Environ is the environment as execve gave it, later duplicates included
+// (runit's tools pass environ on unchanged); Getenv takes the first, as
+// C's getenv does. The test binary, run again, reports what it got.
+func TestOSEnvironKeepsDuplicates(t *testing.T) {
+	if out := os.Getenv("CLI_TEST_ENVIRON_OUT"); out != "" {
+		env := OS()
+		os.WriteFile(out, []byte(strings.Join(env.Environ(), "\n")+"\n--\n"+env.Getenv("DUP")), 0o644)
+		return
+	}
+	out := t.TempDir() + "/env"
+	// Not os/exec: exec.Cmd drops duplicates from Env itself.
+	environ := []string{"DUP=1", "A=x", "DUP=2", "CLI_TEST_ENVIRON_OUT=" + out}
+	pid, err := syscall.ForkExec(os.Args[0], []string{os.Args[0], "-test.run=^TestOSEnvironKeepsDuplicates$"},
+		&syscall.ProcAttr{Env: environ, Files: []uintptr{0, 1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil || ws.ExitStatus() != 0 {
+		t.Fatalf("helper: %v, status %v", err, ws)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(environ, "\n") + "\n--\n1"
+	if d := cmp.Diff(want, string(got)); d != "" {
+		t.Errorf("environment and Getenv(DUP) (-want +got):\n%s", d)
 	}
 }

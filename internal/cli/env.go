@@ -31,13 +31,14 @@ type Env struct {
 	Args []string
 	// Stdin, Stdout and Stderr are the standard streams. Tools that need
 	// a real descriptor (svlogd's non-blocking stdin, runsvdir's fd 2)
-	// take it from a stream that is a Filer (an FD or an *os.File).
+	// take it with FdOf (an FD or an *os.File).
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	// Getenv looks up one environment variable; "" when unset.
 	Getenv func(string) string
-	// Environ lists the whole environment as KEY=VALUE strings.
+	// Environ lists the whole environment as KEY=VALUE strings, in order
+	// and duplicates included, as a C program's environ passes it on.
 	Environ func() []string
 }
 
@@ -50,7 +51,7 @@ func OS() Env {
 		Stdout:  FD(1),
 		Stderr:  FD(2),
 		Getenv:  getenv,
-		Environ: syscall.Environ,
+		Environ: runtimeEnvs,
 	}
 }
 
@@ -62,6 +63,15 @@ func OS() Env {
 //go:linkname runtimeArgs os.runtime_args
 func runtimeArgs() []string
 
+// runtimeEnvs is the runtime's copy of the environment as execve gave it,
+// pushed to package syscall the same way. runit's tools pass their environ
+// on unchanged; syscall.Environ (and os.Environ) drop a variable's later
+// duplicates, and build a map of the whole environment on first use.
+//
+//go:linkname runtimeEnvs syscall.runtime_envs
+func runtimeEnvs() []string
+
+// getenv is the first value of key, as C's getenv.
 func getenv(key string) string {
 	v, _ := syscall.Getenv(key)
 	return v
@@ -69,12 +79,6 @@ func getenv(key string) string {
 
 // Main is the entry point every tool exports.
 type Main func(Env) int
-
-// Filer is a stream backed by a file descriptor: FD, and *os.File in tests
-// and in the tools that use package os.
-type Filer interface {
-	Fd() uintptr
-}
 
 // FD is an open file descriptor as a stream. Unlike *os.File it leaves the
 // descriptor's flags alone (Fd does not make it blocking) and never uses

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gorunit/gorunit/internal/supervise"
 	"github.com/gorunit/gorunit/internal/svtest"
 	"golang.org/x/sys/unix"
 )
@@ -194,5 +196,58 @@ func TestLogDisplayLikeC(t *testing.T) {
 	}
 	if got[0] != got[1] {
 		t.Errorf("C shows %q\ngorunit shows %q", got[0], got[1])
+	}
+}
+
+// TestEnvironmentLikeC: what runsvdir is given reaches the service through
+// runsv unchanged, in order and with a variable's duplicates, as with C
+// runit, whose tools pass environ on as it is. The run script records its
+// shell's environment as execve gave it (/proc/$$/environ), before the
+// shell makes its own of it. runsvdir is started with syscall.ForkExec:
+// os/exec drops duplicates from Env itself.
+func TestEnvironmentLikeC(t *testing.T) {
+	ref := svtest.RunitRef(t)
+	box := svtest.Box(t)
+	got := map[string]string{}
+	for name, bin := range map[string]string{"C": ref, "gorunit": box} {
+		dir := t.TempDir()
+		svtest.WriteScript(t, filepath.Join(dir, "s", "run"),
+			"#!/bin/sh\ntr '\\0' '\\n' </proc/$$/environ >env.new && mv env.new env\nexec sleep 1000\n")
+		environ := []string{"PATH=" + bin + ":/usr/bin:/bin", "DUP=1", "A=x", "DUP=2", "EMPTY="}
+		pid, err := syscall.ForkExec(filepath.Join(bin, "runsvdir"), []string{"runsvdir", dir},
+			&syscall.ProcAttr{Env: environ, Files: []uintptr{0, 1, 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stopped := false
+		stop := func() {
+			if !stopped {
+				stopped = true
+				unix.Kill(pid, unix.SIGHUP) // TERM to every runsv, then exit
+				var ws unix.WaitStatus
+				unix.Wait4(pid, &ws, 0, nil)
+			}
+		}
+		t.Cleanup(stop)
+		env := filepath.Join(dir, "s", "env")
+		svtest.WaitFor(t, 30*time.Second, func() error {
+			b, err := os.ReadFile(env)
+			got[name] = strings.ReplaceAll(string(b), bin, "BIN")
+			return err
+		})
+		stop()
+		// runsvdir is gone; its runsv goes once the service has.
+		svtest.WaitFor(t, 30*time.Second, func() error {
+			if supervise.ProbeOK(filepath.Join(dir, "s", "supervise")) == nil {
+				return fmt.Errorf("%s runsv still running", name)
+			}
+			return nil
+		})
+	}
+	if d := cmp.Diff(got["C"], got["gorunit"]); d != "" {
+		t.Errorf("the service's environment, C runit (-) and gorunit (+):\n%s", d)
+	}
+	if !strings.Contains(got["gorunit"], "DUP=1\nA=x\nDUP=2\n") {
+		t.Errorf("duplicates lost: %q", got["gorunit"])
 	}
 }
