@@ -23,6 +23,8 @@ import (
 	"io"
 	"syscall"
 	"unsafe"
+
+	"github.com/gorunit/gorunit/internal/sig"
 )
 
 // Env is the world a tool's Main sees.
@@ -130,11 +132,8 @@ func (fd FD) Write(b []byte) (int, error) {
 // dieOfSIGPIPE gives SIGPIPE its default action back (the runtime catches
 // it) and sends it to this thread, which ends the process by that signal.
 func dieOfSIGPIPE() {
-	var dfl [4]uint64 // struct sigaction, all zero: SIG_DFL, no flags, empty mask
-	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGPIPE), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
-	var set [1]uint64
-	set[0] = 1 << (syscall.SIGPIPE - 1)
-	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
+	sig.Default(syscall.SIGPIPE)
+	sig.Unblock(syscall.SIGPIPE)
 	syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGPIPE)
 	syscall.Exit(141) // not reached: the signal ends the process
 }

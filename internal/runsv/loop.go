@@ -1,8 +1,6 @@
 package runsv
 
 import (
-	"unsafe"
-
 	"github.com/gorunit/gorunit/internal/sig"
 	"github.com/gorunit/gorunit/internal/supervise"
 	"golang.org/x/sys/unix"
@@ -130,7 +128,7 @@ func (r *runsv) wait(busy bool) {
 // Otherwise any thread that takes SIGIO gets it (the runtime keeps one).
 func wakeSelf() func() {
 	pid := unix.Getpid()
-	if !blocked(unix.SIGIO) {
+	if !sig.Blocked(unix.SIGIO) {
 		return func() {
 			if unix.Tgkill(pid, unix.Gettid(), unix.SIGIO) != nil {
 				unix.Kill(pid, unix.SIGIO)
@@ -138,14 +136,6 @@ func wakeSelf() func() {
 		}
 	}
 	return func() { unix.Kill(pid, unix.SIGIO) }
-}
-
-// blocked reports whether the calling thread blocks s (a kernel sigset_t
-// is 64 bits on every Linux architecture).
-func blocked(s unix.Signal) bool {
-	var set uint64
-	_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, 0, uintptr(unsafe.Pointer(&set)), 8, 0, 0)
-	return errno != 0 || set&(1<<(s-1)) != 0
 }
 
 // readControl reads one byte from s's control FIFO, if there is one.

@@ -1,8 +1,7 @@
 package runsv
 
 import (
-	"unsafe"
-
+	"github.com/gorunit/gorunit/internal/sig"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,12 +16,5 @@ var fatalSignals = []unix.Signal{
 	unix.SIGXCPU, unix.SIGXFSZ, unix.SIGPWR, unix.SIGSTKFLT,
 }
 
-// defaultSignals sets fatalSignals to SIG_DFL with rt_sigaction. An
-// all-zero struct sigaction is SIG_DFL, no flags, empty mask on every
-// Linux layout; where the call fails the runtime's handling stays.
-func defaultSignals() {
-	var act [8]uint64
-	for _, sig := range fatalSignals {
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
-	}
-}
+// defaultSignals sets fatalSignals to SIG_DFL.
+func defaultSignals() { sig.Default(fatalSignals...) }

@@ -3,10 +3,11 @@ package svlogd
 import (
 	"runtime"
 	"syscall"
-	"unsafe"
+	_ "unsafe" // for go:linkname
 
 	"github.com/gorunit/gorunit/internal/cli"
 	"github.com/gorunit/gorunit/internal/reexec"
+	"github.com/gorunit/gorunit/internal/sig"
 )
 
 // A system runs one svlogd per service, so what each one costs in memory
@@ -99,13 +100,6 @@ func prepareExec() {
 	// installs svlogd's handler. The signal mask passes execve too, and
 	// becomes the mask of every thread the new runtime makes: the four
 	// signals svlogd waits for must not be blocked in it.
-	ignore := [4]uint64{1} // struct sigaction: SIG_IGN
-	for _, s := range []syscall.Signal{syscall.SIGHUP, syscall.SIGALRM} {
-		syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&ignore)), 0, 8, 0, 0)
-	}
-	var mask uint64
-	for _, s := range caught {
-		mask |= 1 << (s - 1)
-	}
-	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
+	sig.Ignore(syscall.SIGHUP, syscall.SIGALRM)
+	sig.Unblock(caught...)
 }

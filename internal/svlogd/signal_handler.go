@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"unsafe"
+
+	"github.com/gorunit/gorunit/internal/sig"
 )
 
 // On amd64 and arm64 the handler is a few instructions of assembly
@@ -48,18 +50,16 @@ func catch(w int) error {
 	// handler, flags, restorer, mask (all signals blocked while the
 	// handler runs).
 	act := [4]uint64{uint64(handler), saOnstack | saRestart | saRestorer, uint64(restorer), ^uint64(0)}
-	var mask uint64
 	for _, s := range caught {
 		if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
 			return e
 		}
-		mask |= 1 << (s - 1)
 	}
 	// The runtime unblocks TERM, HUP and CHLD on every thread it makes
 	// but keeps ALRM as svlogd inherited it; svlogd.c unblocks all four
 	// while it waits. tuneRuntime unblocked them for the svlogd it
 	// executes; without that, at least this thread takes ALRM.
-	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigUnblock, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
+	sig.Unblock(caught...)
 	return nil
 }
 

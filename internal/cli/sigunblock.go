@@ -1,7 +1,0 @@
-//go:build !(mips || mipsle || mips64 || mips64le)
-
-package cli
-
-// sigUnblock is rt_sigprocmask's SIG_UNBLOCK, which package syscall does
-// not name.
-const sigUnblock = 1
