@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/cname"
 	"github.com/gorunit/gorunit/internal/tai64n"
 )
 
@@ -211,13 +212,13 @@ func (d *Dir) Open(now tai64n.Stamp) bool {
 	}
 
 	isNew := true
-	err = statAt(fd, cCurrent, &st)
+	err = cname.Stat(fd, cCurrent, &st)
 	switch {
 	case err == nil && st.Size > 0 && st.Mode&syscall.S_IXUSR == 0:
 		// An unclean shutdown: keep what was written as @….u.
 		d.newName('u')
 		for {
-			err := renameat(fd, cCurrent, d.fnsave[:])
+			err := cname.Rename(fd, cCurrent, fd, d.fnsave[:])
 			if err == nil {
 				break
 			}
@@ -243,7 +244,7 @@ func (d *Dir) Open(now tai64n.Stamp) bool {
 
 func (d *Dir) openCurrent(what string) {
 	for {
-		fd, err := openat(d.fddir, cCurrent, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_APPEND|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
+		fd, err := cname.Open(d.fddir, cCurrent, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_APPEND|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
 		if err == nil {
 			d.fdcur = fd
 			break
@@ -334,7 +335,7 @@ func (d *Dir) newName(suffix byte) {
 	for {
 		n := d.opt.Now().AppendLabel(d.fnsave[:0])
 		n = append(n, '.', suffix, 0)
-		if !exists(d.fddir, n) {
+		if !cname.Exists(d.fddir, n) {
 			return
 		}
 	}
@@ -368,10 +369,10 @@ func (d *Dir) Rotate() {
 	if d.opt.Verbose {
 		var num [20]byte
 		size := strconv.AppendUint(num[:0], d.size, 10)
-		d.info("rename: ", d.Name, "/current ", cstr(d.fnsave[:]), " ", cstr(size))
+		d.info("rename: ", d.Name, "/current ", cname.String(d.fnsave[:]), " ", cname.String(size))
 	}
 	for {
-		err := renameat(d.fddir, cCurrent, d.fnsave[:])
+		err := cname.Rename(d.fddir, cCurrent, d.fddir, d.fnsave[:])
 		if err == nil {
 			break
 		}
@@ -390,7 +391,7 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 	var fd int
 	for {
 		var err error
-		fd, err = openat(d.fddir, cDot, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		fd, err = cname.Open(d.fddir, cDot, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 		if err == nil {
 			break
 		}
@@ -436,8 +437,8 @@ func (d *Dir) rmoldest() {
 	d.listOld("want rotate", func(f []byte) {
 		switch f[26] {
 		case 't':
-			if err := unlinkat(d.fddir, f); err != nil {
-				d.warn(err, "unable to unlink processor leftover: ", cstr(f))
+			if err := cname.Unlink(d.fddir, f); err != nil {
+				d.warn(err, "unable to unlink processor leftover: ", cname.String(f))
 			}
 			return
 		case 'u':
@@ -451,8 +452,8 @@ func (d *Dir) rmoldest() {
 		}
 	})
 	if d.Config.Num > 0 && n > d.Config.Num {
-		d.info("delete: ", d.Name, "/", cstr(d.oldest[:]))
-		if err := unlinkat(d.fddir, d.oldest[:]); err != nil {
+		d.info("delete: ", d.Name, "/", cname.String(d.oldest[:]))
+		if err := cname.Unlink(d.fddir, d.oldest[:]); err != nil {
 			d.warn(err, "unable to unlink oldest logfile: ", d.Name)
 		}
 	}
@@ -567,8 +568,8 @@ func (d *Dir) deleteForSpace() bool {
 	if n <= d.Config.Min {
 		return false
 	}
-	d.say("svlogd: warning: out of disk space, delete: ", d.Name, "/", cstr(d.oldest[:]))
-	if err := unlinkat(d.fddir, d.oldest[:]); err != nil {
+	d.say("svlogd: warning: out of disk space, delete: ", d.Name, "/", cname.String(d.oldest[:]))
+	if err := cname.Unlink(d.fddir, d.oldest[:]); err != nil {
 		d.warn(err, "unable to unlink oldest logfile: ", d.Name)
 		return false
 	}

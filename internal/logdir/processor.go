@@ -1,6 +1,10 @@
 package logdir
 
-import "syscall"
+import (
+	"syscall"
+
+	"github.com/gorunit/gorunit/internal/cname"
+)
 
 // processorStart runs the processor on the rotated @….u file: /bin/sh -c
 // with cwd the log directory, stdin the .u file, stdout the .t file, fd 4
@@ -26,7 +30,7 @@ func (d *Dir) processorStart() {
 		d.say("svlogd: fatal: ", what, ": ", d.Name, ": ", ErrText(err))
 		d.say("svlogd: warning: processor failed, restart: ", d.Name)
 		t := d.named('t')
-		unlinkat(d.fddir, t[:])
+		cname.Unlink(d.fddir, t[:])
 		d.opt.Sleep(PauseTime)
 	}
 }
@@ -39,7 +43,7 @@ func (d *Dir) named(suffix byte) [28]byte {
 }
 
 func (d *Dir) forkProcessor() (pid int, what string, err error) {
-	d.info("processing: ", d.Name, "/", cstr(d.fnsave[:]))
+	d.info("processing: ", d.Name, "/", cname.String(d.fnsave[:]))
 	// syscall.ForkExec copies the argument and environment strings.
 	d.opt.Garbage += 1024 + len(d.Name) + len(d.Config.Processor)
 	for _, kv := range d.opt.Environ {
@@ -59,10 +63,10 @@ func (d *Dir) forkProcessor() (pid int, what string, err error) {
 	}()
 	const rd = syscall.O_RDONLY | syscall.O_NONBLOCK | syscall.O_CLOEXEC
 	const trunc = syscall.O_WRONLY | syscall.O_NONBLOCK | syscall.O_TRUNC | syscall.O_CREAT | syscall.O_CLOEXEC
-	if fds[0], err = openat(d.fddir, d.fnsave[:], rd, 0); err != nil {
+	if fds[0], err = cname.Open(d.fddir, d.fnsave[:], rd, 0); err != nil {
 		return 0, "unable to open input for processor", err
 	}
-	if fds[1], err = openat(d.fddir, t[:], trunc, 0o644); err != nil {
+	if fds[1], err = cname.Open(d.fddir, t[:], trunc, 0o644); err != nil {
 		return 0, "unable to open output for processor", err
 	}
 	if fds[2], err = syscall.Openat(d.fddir, "state", rd, 0); err != nil {
@@ -141,35 +145,35 @@ func (d *Dir) processorDone(ws syscall.WaitStatus) {
 	if int(ws)>>8 != 0 {
 		d.say("svlogd: warning: processor failed, restart: ", d.Name)
 		t := d.named('t')
-		unlinkat(d.fddir, t[:])
+		cname.Unlink(d.fddir, t[:])
 		d.processorStart()
 		return
 	}
 	t, s := d.named('t'), d.named('s')
 	for {
-		err := renameat(d.fddir, t[:], s[:])
+		err := cname.Rename(d.fddir, t[:], d.fddir, s[:])
 		if err == nil {
 			break
 		}
 		d.pause(err, "unable to rename processed")
 	}
 	for {
-		err := syscall.Fchmodat(d.fddir, cstr(s[:]), 0o744, 0)
+		err := syscall.Fchmodat(d.fddir, cname.String(s[:]), 0o744, 0)
 		if err == nil {
 			break
 		}
 		d.pause(err, "unable to set mode of processed")
 	}
 	d.opt.Garbage += 32
-	if err := unlinkat(d.fddir, d.fnsave[:]); err != nil {
-		d.say("svlogd: warning: unable to unlink: ", d.Name, "/", cstr(d.fnsave[:]))
+	if err := cname.Unlink(d.fddir, d.fnsave[:]); err != nil {
+		d.say("svlogd: warning: unable to unlink: ", d.Name, "/", cname.String(d.fnsave[:]))
 	}
 	for {
-		err := renameat(d.fddir, cNewstate, cState)
+		err := cname.Rename(d.fddir, cNewstate, d.fddir, cState)
 		if err == nil {
 			break
 		}
 		d.pause(err, "unable to rename state")
 	}
-	d.info("processed: ", d.Name, "/", cstr(s[:]))
+	d.info("processed: ", d.Name, "/", cname.String(s[:]))
 }

@@ -3,9 +3,11 @@ package runsv
 import (
 	"errors"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/gorunit/gorunit/internal/cli"
+	"github.com/gorunit/gorunit/internal/cname"
 	"github.com/gorunit/gorunit/internal/supervise"
 	"github.com/gorunit/gorunit/internal/tai64n"
 	"golang.org/x/sys/unix"
@@ -25,8 +27,9 @@ type service struct {
 
 	fdlock, fdctl, fdctlw int
 
-	// Paths relative to the service directory, which the warnings name.
-	pidNew, pidFile, statNew, statFile, statusNew, statusFile path
+	// Paths relative to the service directory, NUL-terminated once
+	// (package cname), which the warnings name.
+	pidNew, pidFile, statNew, statFile, statusNew, statusFile []byte
 }
 
 func newService(islog bool) service {
@@ -37,9 +40,9 @@ func newService(islog bool) service {
 	return service{
 		islog: islog, want: supervise.WantUp,
 		fdlock: -1, fdctl: -1, fdctlw: -1,
-		pidNew: mkpath(p + "pid.new"), pidFile: mkpath(p + "pid"),
-		statNew: mkpath(p + "stat.new"), statFile: mkpath(p + "stat"),
-		statusNew: mkpath(p + "status.new"), statusFile: mkpath(p + "status"),
+		pidNew: cname.Make(p + "pid.new"), pidFile: cname.Make(p + "pid"),
+		statNew: cname.Make(p + "stat.new"), statFile: cname.Make(p + "stat"),
+		statusNew: cname.Make(p + "status.new"), statusFile: cname.Make(p + "status"),
 	}
 }
 
@@ -86,13 +89,13 @@ func (r *runsv) updateStatus(s *service) {
 		}
 		fd, err := openTrunc(s.pidNew)
 		if err != nil {
-			r.warn(err, "unable to open ", s.pidNew.String())
+			r.warn(err, "unable to open ", cname.String(s.pidNew))
 			return
 		}
 		unix.Write(fd, line)
 		unix.Close(fd)
-		if err := s.pidNew.rename(s.pidFile); err != nil {
-			r.warn(err, "unable to rename pid.new to ", s.pidFile.String())
+		if err := cname.Rename(cname.CWD, s.pidNew, cname.CWD, s.pidFile); err != nil {
+			r.warn(err, "unable to rename pid.new to ", cname.String(s.pidFile))
 			return
 		}
 		r.pidchanged = false
@@ -100,13 +103,13 @@ func (r *runsv) updateStatus(s *service) {
 
 	fd, err := openTrunc(s.statNew)
 	if err != nil {
-		r.warn(err, "unable to open ", s.statNew.String())
+		r.warn(err, "unable to open ", cname.String(s.statNew))
 		return
 	}
 	unix.Write(fd, r.statLine(s))
 	unix.Close(fd)
-	if err := s.statNew.rename(s.statFile); err != nil {
-		r.warn(err, "unable to rename stat.new to ", s.statFile.String())
+	if err := cname.Rename(cname.CWD, s.statNew, cname.CWD, s.statFile); err != nil {
+		r.warn(err, "unable to rename stat.new to ", cname.String(s.statFile))
 	}
 
 	st := supervise.Status{
@@ -116,23 +119,23 @@ func (r *runsv) updateStatus(s *service) {
 	var b [supervise.StatusSize]byte
 	st.Encode(b[:])
 	if fd, err = openTrunc(s.statusNew); err != nil {
-		r.warn(err, "unable to open ", s.statusNew.String())
+		r.warn(err, "unable to open ", cname.String(s.statusNew))
 		return
 	}
 	n, err := unix.Write(fd, b[:])
 	if err != nil {
-		r.warn(err, "unable to write ", s.statusNew.String())
+		r.warn(err, "unable to write ", cname.String(s.statusNew))
 		unix.Close(fd)
-		unix.Unlink(s.statusNew.String())
+		cname.Unlink(cname.CWD, s.statusNew)
 		return
 	}
 	unix.Close(fd)
 	if n < len(b) {
-		r.warnx("unable to write ", s.statusNew.String(), ": partial write.")
+		r.warnx("unable to write ", cname.String(s.statusNew), ": partial write.")
 		return
 	}
-	if err := s.statusNew.rename(s.statusFile); err != nil {
-		r.warn(err, "unable to rename status.new to ", s.statusFile.String())
+	if err := cname.Rename(cname.CWD, s.statusNew, cname.CWD, s.statusFile); err != nil {
+		r.warn(err, "unable to rename status.new to ", cname.String(s.statusFile))
 	}
 }
 
@@ -159,8 +162,8 @@ func (r *runsv) statLine(s *service) []byte {
 
 // openTrunc is runit's open_trunc: write-only, created 0644 (less the
 // umask), truncated.
-func openTrunc(name path) (int, error) {
-	return name.open(unix.O_WRONLY|unix.O_NONBLOCK|unix.O_TRUNC|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+func openTrunc(name []byte) (int, error) {
+	return cname.Open(cname.CWD, name, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_TRUNC|unix.O_CREAT|unix.O_CLOEXEC|unix.O_LARGEFILE, 0o644)
 }
 
 // custom runs control/<c> if it exists with the owner-execute bit and
@@ -171,20 +174,20 @@ func (r *runsv) custom(s *service, c byte) bool {
 	if s.islog {
 		return false
 	}
-	p := path(r.ctlPath[:])
+	p := r.ctlPath[:]
 	copy(p, "control/")
 	p[len(p)-2] = c
-	var st unix.Stat_t
-	if err := p.stat(&st); err != nil {
+	var st syscall.Stat_t
+	if err := cname.Stat(cname.CWD, p, &st); err != nil {
 		if err != unix.ENOENT {
-			r.warn(err, "unable to stat ", p.String())
+			r.warn(err, "unable to stat ", cname.String(p))
 		}
 		return false
 	}
 	if st.Mode&unix.S_IXUSR == 0 {
 		return false
 	}
-	a := p.String()
+	a := string(p[:len(p)-1])
 	stdout := 1
 	if r.haslog {
 		if r.logpipe[1] < 0 {
@@ -423,11 +426,11 @@ func (r *runsv) childExited(s *service, ws unix.WaitStatus) {
 	}
 }
 
-var finishPath = mkpath("finish")
+var finishPath = cname.Make("finish")
 
 // readable is runsv.c's test for ./finish: it can be opened for reading.
-func readable(name path) bool {
-	fd, err := name.open(unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+func readable(name []byte) bool {
+	fd, err := cname.Open(cname.CWD, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_LARGEFILE, 0)
 	if err != nil {
 		return false
 	}

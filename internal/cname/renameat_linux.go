@@ -1,6 +1,6 @@
 //go:build !(riscv64 || loong64)
 
-package logdir
+package cname
 
 import "syscall"
 
