@@ -484,7 +484,7 @@ func TestRunitSvDrivesRunsv(t *testing.T) {
 				// run that lasted less than one, and sv's checks race with
 				// that: wait until any throttle is over.
 				s.waitStatus("supervise", "settled", func(st supervise.Status) bool {
-					return st.State != supervise.Finish && !st.Term && time.Since(time.Unix(st.Stamp.Unix(), int64(st.Stamp.Nano))) > 1100*time.Millisecond
+					return st.State != supervise.Finish && !st.Term && time.Since(svtest.Time(st.Stamp)) > 1100*time.Millisecond
 				})
 				cmd := exec.Command(sv, append(args, "./svc")...)
 				cmd.Dir = filepath.Dir(s.dir)

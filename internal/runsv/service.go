@@ -415,13 +415,13 @@ func (r *runsv) childExited(s *service, ws unix.WaitStatus) {
 		}
 	}
 	s.state = supervise.Down
-	deadline := time.Unix(s.start.Unix(), int64(s.start.Nano)).Add(time.Second)
-	now := r.now()
-	s.start = tai64n.FromUnix(now.Unix(), now.Nanosecond())
+	deadline := s.start // runsv.c: taia_add(&deadline, &s->start, one second)
+	deadline.Sec++
+	s.start = r.stamp()
 	r.updateStatus(s)
 	// The whole restart throttle: a run that lasted less than a second
 	// is followed by a blocking one-second sleep.
-	if time.Unix(s.start.Unix(), int64(s.start.Nano)).Before(deadline) {
+	if s.start.Before(deadline) {
 		r.sleep(time.Second)
 	}
 }

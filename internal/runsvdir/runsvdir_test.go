@@ -424,8 +424,8 @@ func TestALRMForcesRescan(t *testing.T) {
 		}
 		return nil
 	})
-	if time.Unix(st.Unix(), int64(st.Nano)).Before(before) || time.Unix(st.Unix(), int64(st.Nano)).After(time.Now().Add(time.Second)) {
-		t.Errorf(".forced-rescan %q is %v, not now", label, time.Unix(st.Unix(), int64(st.Nano)))
+	if svtest.Time(st).Before(before) || svtest.Time(st).After(time.Now().Add(time.Second)) {
+		t.Errorf(".forced-rescan %q is %v, not now", label, svtest.Time(st))
 	}
 	if fi, err := os.Stat(forced); err != nil || fi.Mode().Perm() != 0o644&^umask() {
 		t.Errorf(".forced-rescan mode: %v %v", fi.Mode(), err)

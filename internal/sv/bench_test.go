@@ -55,7 +55,7 @@ func BenchmarkRestart(b *testing.B) {
 						if err != nil {
 							return err
 						}
-						if st.PID == 0 || time.Since(time.Unix(st.Stamp.Unix(), int64(st.Stamp.Nano))) < 1100*time.Millisecond {
+						if st.PID == 0 || time.Since(svtest.Time(st.Stamp)) < 1100*time.Millisecond {
 							return fmt.Errorf("not up for a second: %+v", st)
 						}
 						return nil
@@ -73,7 +73,7 @@ func BenchmarkRestart(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					after = append(after, done.Sub(time.Unix(st.Stamp.Unix(), int64(st.Stamp.Nano))))
+					after = append(after, done.Sub(svtest.Time(st.Stamp)))
 					b.StartTimer()
 				}
 				slices.Sort(after)

@@ -4,7 +4,6 @@ import (
 	"syscall"
 
 	"github.com/gorunit/gorunit/internal/cli"
-	"github.com/gorunit/gorunit/internal/tai64n"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,11 +57,11 @@ func (s *sv) check(acts string) int {
 			if !pid && s.raw[17] == 'd' {
 				break
 			}
-			if tai64n.FromUnix(s.tstart.Unix(), s.tstart.Nanosecond()).Sec > st.Stamp.Sec || !pid || s.raw[18] != 0 || !s.checkScript() {
+			if taiSec(s.tstart) > st.Stamp.Sec || !pid || s.raw[18] != 0 || !s.checkScript() {
 				return 0
 			}
 		case 'o':
-			if (!pid && tai64n.FromUnix(s.tstart.Unix(), s.tstart.Nanosecond()).Sec > st.Stamp.Sec) || (pid && s.raw[17] != 'd') {
+			if (!pid && taiSec(s.tstart) > st.Stamp.Sec) || (pid && s.raw[17] != 'd') {
 				return 0
 			}
 		case 'p':

@@ -117,7 +117,7 @@ func settle(t *testing.T, w *world, services []string) {
 				if !steady && time.Since(start) < 3*time.Second {
 					return fmt.Errorf("%s: not steady: %+v", d, st)
 				}
-				if age := time.Since(time.Unix(st.Stamp.Unix(), int64(st.Stamp.Nano))); age < 1100*time.Millisecond {
+				if age := time.Since(svtest.Time(st.Stamp)); age < 1100*time.Millisecond {
 					return fmt.Errorf("%s: status only %v old", d, age)
 				}
 				return nil

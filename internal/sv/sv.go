@@ -538,7 +538,7 @@ func (s *sv) statusPrint(name string) int {
 		normallyUp = true
 	}
 	var r int
-	s.stdout, r = AppendStatus(s.stdout, name, &s.raw, tai64n.FromUnix(s.tnow.Unix(), s.tnow.Nanosecond()).Sec, normallyUp)
+	s.stdout, r = AppendStatus(s.stdout, name, &s.raw, taiSec(s.tnow), normallyUp)
 	return r
 }
 
@@ -658,6 +658,10 @@ func (s *sv) statusFast(name string) (int, error) {
 const slow = -2
 
 var errSlow = errors.New("sv: status fast path: do it the exact way")
+
+// taiSec is t in TAI64 seconds, the unit of sv.c's tnow and tstart
+// comparisons.
+func taiSec(t time.Time) uint64 { return tai64n.FromUnix(t.Unix(), 0).Sec }
 
 // lsbStatusExit is the init-script exit code for svstatus_print's result.
 func lsbStatusExit(r int) error {

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorunit/gorunit/internal/tai64n"
 )
 
 // Tools is every name the box answers to and gets a symlink for.
@@ -260,3 +262,8 @@ func PathWith(dir string) []string {
 	}
 	return append(env, "PATH="+dir+":"+os.Getenv("PATH"))
 }
+
+// Time is a TAI64N stamp (of a status record, say) as a time.Time;
+// package tai64n has no time.Time, so that svlogd need not link package
+// time.
+func Time(s tai64n.Stamp) time.Time { return time.Unix(s.Unix(), int64(s.Nano)) }
