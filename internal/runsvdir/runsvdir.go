@@ -114,11 +114,11 @@ func Main(env cli.Env) int {
 		return ExitUsage
 	}
 	var environ []string
-	reexec := false
+	again := false
 	if env.Environ != nil {
-		environ, reexec = tuneRuntime(env.Args, env.Environ())
+		environ, again = tuneRuntime(env.Args, env.Environ())
 	}
 	d := newDaemon(env, o, environ)
-	d.renamed = reexec
+	d.renamed = again
 	return d.main(env, o)
 }
