@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorunit/gorunit/internal/supervise"
 	"github.com/gorunit/gorunit/internal/svtest"
 )
 
@@ -215,12 +216,23 @@ func pidFile(dir string) int {
 	return n
 }
 
-// waitRunning waits until the service and its log have live pids and
-// returns them.
+// upPid is the pid supervise/status gives for a running service, 0 if the
+// status does not say run. runsv writes pid, stat, then status, so a pid
+// file alone may be ahead of what sv status would print.
+func upPid(dir string) int {
+	st, err := supervise.ReadStatus(filepath.Join(dir, "supervise"))
+	if err != nil || st.State != supervise.Run {
+		return 0
+	}
+	return st.PID
+}
+
+// waitRunning waits until the service and its log are running by their
+// status files and returns their pids.
 func (r *rig) waitRunning(dir string, d time.Duration) (svc, log int) {
 	r.t.Helper()
 	svtest.WaitFor(r.t, d, func() error {
-		svc, log = pidFile(dir), pidFile(dir+"/log")
+		svc, log = upPid(dir), upPid(dir+"/log")
 		if svc == 0 || !alive(svc) || log == 0 || !alive(log) {
 			return fmt.Errorf("%s: service pid %d, log pid %d not both running", dir, svc, log)
 		}

@@ -27,7 +27,7 @@ func TestControlGarbage(t *testing.T) {
 	p := r.start("runsv", r.sv, r.env, filepath.Join(r.box, "runsv"), "g")
 	var pid int
 	svtest.WaitFor(t, 30*time.Second, func() error {
-		if pid = pidFile(dir); pid == 0 {
+		if pid = upPid(dir); pid == 0 {
 			return fmt.Errorf("not running")
 		}
 		return nil
@@ -267,7 +267,7 @@ func TestOddNames(t *testing.T) {
 	err := svtest.Poll(60*time.Second, func() error {
 		for _, n := range names {
 			d := filepath.Join(r.sv, n)
-			if pidFile(d) == 0 || pidFile(d+"/log") == 0 {
+			if upPid(d) == 0 || upPid(d+"/log") == 0 {
 				return fmt.Errorf("%q not up", n)
 			}
 		}
@@ -469,7 +469,7 @@ func TestControlConcurrent(t *testing.T) {
 	r.script(dir+"/run", "#!/bin/sh\nexec sleep 100000\n")
 	p := r.start("runsv", r.sv, r.env, filepath.Join(r.box, "runsv"), "c")
 	svtest.WaitFor(t, 30*time.Second, func() error {
-		if pidFile(dir) == 0 {
+		if upPid(dir) == 0 {
 			return fmt.Errorf("not running")
 		}
 		return nil
