@@ -22,6 +22,8 @@ faulttest-suite: toolchain runit-ref
 	if [ $$rc -ne 0 ]; then \
 		echo "--- faulttest failed (exit $$rc); failures:"; \
 		grep -E -A12 -- '^\s*--- FAIL|^panic:|test timed out' $(BUILD)/faulttest.log | head -n 150; \
+		echo "--- the failed scenarios, with their reasons:"; \
+		grep -E -- '^FAIL [a-z0-9]' $(BUILD)/faulttest.log | sort -u | cut -c1-2000; \
 	fi; \
 	exit $$rc
 
