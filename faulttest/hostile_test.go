@@ -237,7 +237,7 @@ func TestServiceDirVanishes(t *testing.T) {
 	out := r.rsd.output()
 	switch {
 	case err != nil:
-		fail(t, name, "%v", err)
+		fail(t, name, "%v; runsvdir's output: %s", err, tail(out))
 	case r.rsd.exited() || pidFile(keep) == 0 || !alive(pidFile(keep)):
 		fail(t, name, "runsvdir or the other service died: %s", tail(out))
 	case panicked(out):
@@ -608,4 +608,90 @@ func TestReadproctitleFlood(t *testing.T) {
 	default:
 		pass(t, name, "(32 KiB of binary stderr: runsvdir alive, ps shows %s%s)", strings.TrimPrefix(got["gorunit"], "alive true, title "), cmpNote(ims))
 	}
+}
+
+// The log directory is removed while the service writes, then made
+// again. runit's svlogd pauses at its next rotation for ever, reading
+// nothing (and runsv's exit waits for it); gorunit's gives the directory
+// up and exits 111, runsv restarts it every second while lines wait in
+// the pipe, and once the directory is back every line from the first one
+// it got on is there, without a gap.
+func TestLogDirRemoved(t *testing.T) {
+	t.Parallel()
+	const name = "log-dir-removed"
+	r, dir, svc, _ := setupWriter(t, "")
+	logdir := dir + "/log/main"
+	gone := dir + "/log/main.gone"
+	if err := os.Rename(logdir, gone); err != nil {
+		t.Fatal(err)
+	}
+	svtest.Poll(30*time.Second, func() error {
+		os.RemoveAll(gone)
+		if _, err := os.Lstat(gone); err == nil {
+			return fmt.Errorf("still there")
+		}
+		return nil
+	})
+	if os.Getenv("FAULTTEST_IMPL") == "runit" {
+		// C svlogd pauses for ever at its next rotation.
+		const paused = "svlogd: pausing: unable to rename current: main: file does not exist"
+		err := svtest.Poll(60*time.Second, func() error {
+			if !strings.Contains(r.rsd.output(), paused) {
+				return fmt.Errorf("no %q: %s", paused, tail(r.rsd.output()))
+			}
+			return nil
+		})
+		if err != nil {
+			fail(t, name, "%v", err)
+			return
+		}
+		skip(t, name, "C runit's svlogd pauses for ever (%q), reading nothing; gorunit gives the directory up (docs/COMPATIBILITY.md)", paused)
+		return
+	}
+	const gaveUp = "svlogd: warning: log directory removed, giving it up: main"
+	const noDir = "svlogd: fatal: no functional log directories."
+	err := svtest.Poll(60*time.Second, func() error {
+		out := r.rsd.output()
+		if !strings.Contains(out, gaveUp) || strings.Count(out, noDir) < 2 {
+			return fmt.Errorf("svlogd did not give the directory up, or was not restarted: %s", tail(out))
+		}
+		return nil
+	})
+	if err == nil && (pidFile(dir) != svc || !alive(svc) || r.rsd.exited()) {
+		err = fmt.Errorf("service %d -> %d, runsvdir exited %v", svc, pidFile(dir), r.rsd.exited())
+	}
+	if err != nil {
+		fail(t, name, "%v", err)
+		return
+	}
+	restarts := strings.Count(r.rsd.output(), noDir)
+	before := sentCounts(dir)[svc]
+	if err := os.Mkdir(logdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(logdir+"/config", []byte(logConfig), 0o644)
+	if err := r.growing(dir, 30*time.Second); err != nil {
+		fail(t, name, "%v", err)
+		return
+	}
+	r.sv_("-w", "20", "down", dir)
+	var n int
+	err = svtest.Poll(30*time.Second, func() error {
+		if w := writers(dir); len(w) > 0 {
+			return fmt.Errorf("writers still alive: %v", w)
+		}
+		var err error
+		n, err = checkLog(dir, logdir, true)
+		return err
+	})
+	if err != nil {
+		fail(t, name, "%v", err)
+		return
+	}
+	first := 1 << 62
+	for k := range readLog(logdir).seen[svc] {
+		first = min(first, k)
+	}
+	pass(t, name, "(svlogd gave the removed directory up and exited 111, %d restarts while it was missing, same service process; made again: lines %d..%d there, none lost or doubled; the writer had sent %d when it came back)",
+		restarts, first, first+n-1, before)
 }

@@ -37,6 +37,9 @@ type Options struct {
 	// Garbage counts bytes allocated and dropped, roughly (over rather
 	// than under).
 	Garbage int
+	// Removed is set when a Dir gives itself up because its directory
+	// was removed (see retry); the caller clears it.
+	Removed bool
 }
 
 // Dir is one log directory as svlogd holds it open.
@@ -146,6 +149,48 @@ func (d *Dir) pause(err error, what ...string) {
 	d.opt.Sleep(PauseTime)
 }
 
+// retry is pause for the loops that work on names in the directory. When
+// err is ENOENT because the log directory itself has been removed (no
+// link left to it), no retry can ever succeed: runit's svlogd pauses
+// there forever, and runsv, waiting for its log to exit, with it. gorunit
+// gives the directory up instead: it warns, closes it as if it had never
+// opened, sets Options.Removed, and retry returns false.
+func (d *Dir) retry(err error, what ...string) bool {
+	if d.removed(err) {
+		d.giveUp()
+		return false
+	}
+	d.pause(err, what...)
+	return true
+}
+
+// removed reports whether err comes from the log directory having been
+// removed since it was opened.
+func (d *Dir) removed(err error) bool {
+	var st syscall.Stat_t
+	return err == syscall.ENOENT && d.fddir >= 0 &&
+		syscall.Fstat(d.fddir, &st) == nil && st.Nlink == 0
+}
+
+// giveUp closes a removed directory without writing to it: what is
+// batched would only go to an unlinked current.
+func (d *Dir) giveUp() {
+	d.say("svlogd: warning: log directory removed, giving it up: ", d.Name)
+	if d.fdcur >= 0 {
+		syscall.Close(d.fdcur)
+		d.fdcur = -1
+	}
+	d.buf = d.buf[:0]
+	syscall.Close(d.fddir)
+	d.fddir = -1
+	if d.fdlock >= 0 {
+		syscall.Close(d.fdlock)
+		d.fdlock = -1
+	}
+	d.Config.Processor, d.Config.HasProcessor = "", false
+	d.opt.Removed = true
+}
+
 // ErrText is runit's text for err, an errno from a system call. Unlike
 // cli.ErrStr it does not look inside wrapped errors, which takes package
 // errors' reflection into the binary.
@@ -222,9 +267,13 @@ func (d *Dir) Open(now tai64n.Stamp) bool {
 			if err == nil {
 				break
 			}
-			d.pause(err, "unable to rename current")
+			if !d.retry(err, "unable to rename current") {
+				return false
+			}
 		}
-		d.rmoldest()
+		if d.rmoldest(); d.fddir < 0 {
+			return false
+		}
 	case err == nil:
 		d.size = uint64(st.Size)
 		isNew = false
@@ -233,7 +282,9 @@ func (d *Dir) Open(now tai64n.Stamp) bool {
 		d.warn(err, "unable to stat current: ", d.Name)
 		return false
 	}
-	d.openCurrent("unable to open current")
+	if !d.openCurrent("unable to open current") {
+		return false
+	}
 	if isNew {
 		d.info("new: ", d.Name, "/current")
 	} else {
@@ -242,14 +293,18 @@ func (d *Dir) Open(now tai64n.Stamp) bool {
 	return true
 }
 
-func (d *Dir) openCurrent(what string) {
+// openCurrent opens (creating) current; false when the directory was
+// given up (retry).
+func (d *Dir) openCurrent(what string) bool {
 	for {
 		fd, err := cname.Open(d.fddir, cCurrent, syscall.O_WRONLY|syscall.O_NONBLOCK|syscall.O_APPEND|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
 		if err == nil {
 			d.fdcur = fd
 			break
 		}
-		d.pause(err, what)
+		if !d.retry(err, what) {
+			return false
+		}
 	}
 	for {
 		err := syscall.Fchmod(d.fdcur, 0o644)
@@ -258,6 +313,7 @@ func (d *Dir) openCurrent(what string) {
 		}
 		d.pause(err, "unable to set mode of current")
 	}
+	return true
 }
 
 // readAt reads file name in directory dirfd; found is false when it does
@@ -296,6 +352,11 @@ func (d *Dir) Close() {
 		return
 	}
 	d.info("close: ", d.Name)
+	// Flush while the directory is open: on a full disk it may delete
+	// old files there.
+	if d.Flush(); d.fddir < 0 {
+		return // given up (retry)
+	}
 	syscall.Close(d.fddir)
 	d.fddir = -1
 	if d.fdlock >= 0 {
@@ -305,7 +366,6 @@ func (d *Dir) Close() {
 	if d.fdcur < 0 {
 		return
 	}
-	d.Flush()
 	d.syncAndSeal()
 	syscall.Close(d.fdcur)
 	d.fdcur = -1
@@ -362,7 +422,9 @@ func (d *Dir) Rotate() {
 	if d.size == 0 {
 		return
 	}
-	d.Flush()
+	if d.Flush(); d.fdcur < 0 {
+		return // given up (retry)
+	}
 	d.syncAndSeal()
 	syscall.Close(d.fdcur)
 	d.fdcur = -1
@@ -376,18 +438,25 @@ func (d *Dir) Rotate() {
 		if err == nil {
 			break
 		}
-		d.pause(err, "unable to rename current")
+		if !d.retry(err, "unable to rename current") {
+			return
+		}
 	}
-	d.openCurrent("unable to create new current")
+	if !d.openCurrent("unable to create new current") {
+		return
+	}
 	d.size = 0
-	d.rmoldest()
+	if d.rmoldest(); d.fddir < 0 {
+		return
+	}
 	d.processorStart()
 }
 
 // listOld calls f with each 27-character name starting with "@", with
 // its NUL (the bytes are only valid during the call). It reads the
-// directory with getdents into a buffer kept for the next rotation.
-func (d *Dir) listOld(what string, f func(name []byte)) {
+// directory with getdents into a buffer kept for the next rotation. It
+// returns false when the directory was given up (retry).
+func (d *Dir) listOld(what string, f func(name []byte)) bool {
 	var fd int
 	for {
 		var err error
@@ -395,7 +464,9 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 		if err == nil {
 			break
 		}
-		d.pause(err, "unable to open directory, ", what)
+		if !d.retry(err, "unable to open directory, ", what) {
+			return false
+		}
 	}
 	defer syscall.Close(fd)
 	if d.dents == nil {
@@ -406,12 +477,16 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 		if err == syscall.EINTR {
 			continue
 		}
+		if d.removed(err) {
+			d.giveUp()
+			return false
+		}
 		if err != nil {
 			d.warn(err, "unable to read directory: ", d.Name)
-			return
+			return true
 		}
 		if n <= 0 {
-			return
+			return true
 		}
 		b := d.dents[:n]
 		for len(b) >= 19 {
@@ -434,7 +509,7 @@ func (d *Dir) listOld(what string, f func(name []byte)) {
 // files (other than .u) exist, the oldest one: one per call, as runit does.
 func (d *Dir) rmoldest() {
 	n := uint64(0)
-	d.listOld("want rotate", func(f []byte) {
+	ok := d.listOld("want rotate", func(f []byte) {
 		switch f[26] {
 		case 't':
 			if err := cname.Unlink(d.fddir, f); err != nil {
@@ -451,6 +526,9 @@ func (d *Dir) rmoldest() {
 			copy(d.oldest[:], f)
 		}
 	})
+	if !ok {
+		return
+	}
 	if d.Config.Num > 0 && n > d.Config.Num {
 		d.info("delete: ", d.Name, "/", cname.String(d.oldest[:]))
 		if err := cname.Unlink(d.fddir, d.oldest[:]); err != nil {
@@ -467,7 +545,9 @@ func (d *Dir) Put(p []byte) {
 		n := uint64(len(p))
 		if s := d.Config.Size; s > 0 {
 			if d.size >= s {
-				d.Rotate()
+				if d.Rotate(); d.fdcur < 0 {
+					return // given up (retry)
+				}
 			}
 			if n > s-d.size {
 				n = s - d.size
@@ -536,10 +616,11 @@ func (d *Dir) afterNewline() {
 
 // Flush writes the batched bytes to current. It never gives up: on a full
 // disk it deletes old files down to N, otherwise it reports
-// "svlogd: pausing: unable to write to current: …" and retries.
+// "svlogd: pausing: unable to write to current: …" and retries. (Only a
+// removed directory is given up, see retry.)
 func (d *Dir) Flush() {
 	b := d.buf
-	for len(b) > 0 {
+	for len(b) > 0 && d.fdcur >= 0 { // deleteForSpace may give d up
 		n, err := syscall.Write(d.fdcur, b)
 		if n > 0 {
 			b = b[n:]
@@ -550,6 +631,9 @@ func (d *Dir) Flush() {
 		if err == syscall.ENOSPC && d.Config.Min < d.Config.Num && d.deleteForSpace() {
 			continue
 		}
+		if d.fdcur < 0 {
+			break
+		}
 		d.pause(err, "unable to write to current")
 	}
 	d.buf = d.buf[:0]
@@ -559,13 +643,13 @@ func (d *Dir) Flush() {
 // (runit counts every @ name here, .t and .u included).
 func (d *Dir) deleteForSpace() bool {
 	n := uint64(0)
-	d.listOld("want remove old logfile", func(f []byte) {
+	ok := d.listOld("want remove old logfile", func(f []byte) {
 		n++
 		if n == 1 || bytes.Compare(f, d.oldest[:]) < 0 {
 			copy(d.oldest[:], f)
 		}
 	})
-	if n <= d.Config.Min {
+	if !ok || n <= d.Config.Min {
 		return false
 	}
 	d.say("svlogd: warning: out of disk space, delete: ", d.Name, "/", cname.String(d.oldest[:]))

@@ -27,6 +27,10 @@ func (d *Dir) processorStart() {
 			d.ppid = pid
 			return
 		}
+		if d.removed(err) {
+			d.giveUp()
+			return
+		}
 		d.say("svlogd: fatal: ", what, ": ", d.Name, ": ", ErrText(err))
 		d.say("svlogd: warning: processor failed, restart: ", d.Name)
 		t := d.named('t')
@@ -155,14 +159,18 @@ func (d *Dir) processorDone(ws syscall.WaitStatus) {
 		if err == nil {
 			break
 		}
-		d.pause(err, "unable to rename processed")
+		if !d.retry(err, "unable to rename processed") {
+			return
+		}
 	}
 	for {
 		err := syscall.Fchmodat(d.fddir, cname.String(s[:]), 0o744, 0)
 		if err == nil {
 			break
 		}
-		d.pause(err, "unable to set mode of processed")
+		if !d.retry(err, "unable to set mode of processed") {
+			return
+		}
 	}
 	d.opt.Garbage += 32
 	if err := cname.Unlink(d.fddir, d.fnsave[:]); err != nil {
@@ -173,7 +181,9 @@ func (d *Dir) processorDone(ws syscall.WaitStatus) {
 		if err == nil {
 			break
 		}
-		d.pause(err, "unable to rename state")
+		if !d.retry(err, "unable to rename state") {
+			return
+		}
 	}
 	d.info("processed: ", d.Name, "/", cname.String(s[:]))
 }

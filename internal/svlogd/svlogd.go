@@ -272,6 +272,16 @@ func (l *logger) loop() bool {
 		// Before every read, as svlogd.c's buffer_pread: write out what
 		// is batched, then act on signals and rotation deadlines.
 		l.flushAll()
+		if l.opt.Removed && !l.anyOpen() {
+			// Every directory was removed while in use (logdir's
+			// retry): as at start, svlogd cannot go on. Exiting lets
+			// runsv finish its exit sequence, or start a new svlogd
+			// that logs again once the directory is back, while the
+			// lines not yet read wait in runsv's pipe.
+			l.stderr.Say("svlogd: fatal: no functional log directories.")
+			return false
+		}
+		l.opt.Removed = false
 		sigs := takeSignals()
 		if sigs&sigTerm != 0 {
 			l.info("sigterm received.")
@@ -359,6 +369,15 @@ func (l *logger) wait(ms int) {
 			}
 		}
 	}
+}
+
+func (l *logger) anyOpen() bool {
+	for _, d := range l.dirs {
+		if d.IsOpen() {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *logger) flushAll() {
