@@ -519,9 +519,13 @@ func (l *logger) endLong() {
 
 // sendUDP sends the line as one datagram; failures are logged into the
 // directory itself, as runit does.
+func udpSocket() (int, error) {
+	return syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+}
+
 func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 	if l.udp < 0 {
-		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+		fd, err := udpSocket()
 		if err != nil {
 			b := append(l.scratch[:0], "warning: no udp socket available: "...)
 			b = append(b, stamp...)
@@ -541,7 +545,21 @@ func (l *logger) sendUDP(d *logdir.Dir, stamp, line []byte, long bool) {
 	}
 	b = append(b, '\n')
 	l.scratch = b
-	if err := syscall.Sendto(l.udp, b, 0, &d.UDPAddr); err != nil {
+	err := syscall.Sendto(l.udp, b, 0, &d.UDPAddr)
+	if err == syscall.EAGAIN {
+		// The kept socket's send buffer is full of datagrams still
+		// queued for the interface (svlogd sends faster than a busy
+		// machine drains them). runit sends every line from a fresh
+		// blocking socket, which always has that room; so send this
+		// one from a fresh socket too, and keep that.
+		syscall.Close(l.udp)
+		l.udp = -1
+		if fd, serr := udpSocket(); serr == nil {
+			l.udp = fd
+			err = syscall.Sendto(l.udp, b, 0, &d.UDPAddr)
+		}
+	}
+	if err != nil {
 		w := append([]byte("warning: failure sending through udp: "), b[:len(b)-1]...)
 		l.opt.Garbage += cap(w)
 		d.PutLine(nil, nil, w, true)

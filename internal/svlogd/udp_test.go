@@ -3,11 +3,14 @@ package svlogd
 import (
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
 	"github.com/gorunit/gorunit/internal/cli"
 )
@@ -81,4 +84,88 @@ func TestExitCodes(t *testing.T) {
 	if !strings.HasPrefix(Usage, " [-ttv]") {
 		t.Errorf("usage %q", Usage)
 	}
+}
+
+// TestUDPFullSendBuffer: when the kept socket's send buffer is full
+// (datagrams still queued below it, for a busy interface or a neighbour
+// not yet resolved), sendto says EAGAIN. runit sends every line from a
+// fresh blocking socket, which never finds its buffer full, so it never
+// logs "failure sending through udp" for that; gorunit sends the line
+// from a fresh socket then, and does not either. The full buffer is real:
+// a socket with the smallest SO_SNDBUF sends to an address on a local
+// subnet that answers no ARP, whose datagrams wait in the neighbour queue.
+func TestUDPFullSendBuffer(t *testing.T) {
+	to, ok := unresolvedNeighbour()
+	if !ok {
+		t.Skip("no IPv4 subnet on a local link")
+	}
+	full, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.SetsockoptInt(full, unix.SOL_SOCKET, unix.SO_SNDBUF, 1)
+	small, _ := unix.GetsockoptInt(full, unix.SOL_SOCKET, unix.SO_SNDBUF)
+	filled := false
+	for i := 0; i < 1000 && !filled; i++ {
+		err := unix.Sendto(full, []byte("fill\n"), 0, to)
+		filled = err == unix.EAGAIN
+	}
+	if !filled {
+		unix.Close(full)
+		t.Skipf("%v answered: its queue drains", to.Addr)
+	}
+	a := to.Addr
+	l := newTestLogger(t, options{}, fmt.Sprintf("u%d.%d.%d.%d:%d\n", a[0], a[1], a[2], a[3], to.Port))
+	l.udp = full
+	l.process([]byte("one\ntwo\n"))
+	l.flushAll()
+	// A fresh socket may get full's number again: tell them apart by
+	// their send buffers.
+	if l.udp < 0 {
+		t.Error("no socket kept")
+	} else if n, err := unix.GetsockoptInt(l.udp, unix.SOL_SOCKET, unix.SO_SNDBUF); err != nil || n <= small {
+		t.Errorf("kept socket's SO_SNDBUF %d, %v: still the full one (%d)", n, err, small)
+	}
+	unix.Close(l.udp)
+	b, err := os.ReadFile(filepath.Join(l.dirs[0].Name, "current"))
+	if err != nil || string(b) != "one\ntwo\n" {
+		t.Errorf("current %q, %v; want the two lines and no warning", b, err)
+	}
+}
+
+// unresolvedNeighbour is the discard port of an address, near the top of
+// an IPv4 subnet on a local link (from /proc/net/route), that is not in
+// the neighbour table.
+func unresolvedNeighbour() (*unix.SockaddrInet4, bool) {
+	routes, err := os.ReadFile("/proc/net/route")
+	if err != nil {
+		return nil, false
+	}
+	neigh, _ := os.ReadFile("/proc/net/arp")
+	for _, line := range strings.Split(string(routes), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 8 || f[0] == "lo" || f[2] != "00000000" {
+			continue
+		}
+		var dst, mask uint32
+		if _, err := fmt.Sscanf(f[1]+" "+f[7], "%x %x", &dst, &mask); err != nil || mask == 0 {
+			continue
+		}
+		// /proc/net/route is in host order of a little-endian machine's
+		// network-order words: byte 0 is the first octet.
+		net4 := [4]byte{byte(dst), byte(dst >> 8), byte(dst >> 16), byte(dst >> 24)}
+		m4 := [4]byte{byte(mask), byte(mask >> 8), byte(mask >> 16), byte(mask >> 24)}
+		if m4[3] >= 0xf8 { // under 8 addresses: none to spare
+			continue
+		}
+		for host := byte(250); host > 200; host-- {
+			a := net4
+			a[3] |= host &^ m4[3]
+			if a == net4 || strings.Contains(string(neigh), fmt.Sprintf("%d.%d.%d.%d ", a[0], a[1], a[2], a[3])) {
+				continue
+			}
+			return &unix.SockaddrInet4{Port: 9, Addr: a}, true
+		}
+	}
+	return nil, false
 }
