@@ -92,3 +92,30 @@ func Exists(dirfd int, name []byte) bool {
 	_, _, e := syscall.Syscall6(syscall.SYS_FACCESSAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), syscall.F_OK, 0, 0, 0)
 	return e == 0
 }
+
+// ReadFile reads the whole file name as runit's openreadclose does:
+// opened non-blocking (a FIFO without a writer reads as empty), read to
+// EOF.
+func ReadFile(dirfd int, name []byte) ([]byte, error) {
+	fd, err := Open(dirfd, name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	b := make([]byte, 0, 128)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		switch {
+		case err == syscall.EINTR:
+		case err != nil:
+			return nil, err
+		case n == 0:
+			return b, nil
+		default:
+			b = b[:len(b)+n]
+		}
+	}
+}

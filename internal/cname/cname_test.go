@@ -51,3 +51,29 @@ func umask() int {
 	syscall.Umask(m)
 	return m
 }
+
+// ReadFile reads a file past its first buffer, a FIFO without a writer as
+// empty (without blocking), and a missing file as ENOENT.
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	want := make([]byte, 1000)
+	for i := range want {
+		want[i] = byte(i)
+	}
+	os.WriteFile(filepath.Join(dir, "big"), want, 0o644)
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadFile(CWD, Make(filepath.Join(dir, "big"))); err != nil || string(got) != string(want) {
+		t.Errorf("big: %d bytes, %v; want %d", len(got), err, len(want))
+	}
+	if got, err := ReadFile(CWD, Make(filepath.Join(dir, "fifo"))); err != nil || len(got) != 0 {
+		t.Errorf("fifo: %q, %v; want empty", got, err)
+	}
+	if _, err := ReadFile(CWD, Make(filepath.Join(dir, "none"))); err != syscall.ENOENT {
+		t.Errorf("missing: %v, want ENOENT", err)
+	}
+	if _, err := ReadFile(CWD, Make(dir)); err != syscall.EISDIR {
+		t.Errorf("directory: %v, want EISDIR", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gorunit/gorunit/internal/cname"
 	"golang.org/x/sys/unix"
 )
 
@@ -104,7 +105,7 @@ func Read(dir string, skip func(name string, err error)) ([]Entry, error) {
 			if name[0] == '.' {
 				continue
 			}
-			content, err := readAt(fd, name)
+			content, err := cname.ReadFile(fd, cname.Make(name))
 			if err != nil {
 				if skip != nil && errors.Is(err, unix.EISDIR) {
 					skip(name, err)
@@ -117,29 +118,4 @@ func Read(dir string, skip func(name string, err error)) ([]Entry, error) {
 		}
 	}
 	return out, nil
-}
-
-// readAt reads a whole file as runit's openreadclose does: opened
-// non-blocking (a FIFO without writer reads as empty), read to EOF.
-func readAt(dirfd int, name string) ([]byte, error) {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
-	var b []byte
-	buf := make([]byte, 256)
-	for {
-		n, err := unix.Read(fd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return b, nil
-		}
-		b = append(b, buf[:n]...)
-	}
 }

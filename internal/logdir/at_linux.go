@@ -8,6 +8,7 @@ import "github.com/gorunit/gorunit/internal/cname"
 // 250 kB of RSS for the first cycle, docs/BENCHMARKS.md), so whatever it
 // allocates while logging stays allocated.
 var (
+	cConfig   = cname.Make("config")
 	cCurrent  = cname.Make("current")
 	cDot      = cname.Make(".")
 	cState    = cname.Make("state")

@@ -238,7 +238,11 @@ func (d *Dir) Open(now tai64n.Stamp) bool {
 	d.ppid = 0 // runit forgets a processor still running from before a HUP
 	d.Log = true
 	d.Config = Default()
-	data, err, found := readAt(fd, "config")
+	data, err := cname.ReadFile(fd, cConfig)
+	found := err == nil
+	if err == syscall.ENOENT {
+		err = nil // no config: the defaults
+	}
 	if err != nil {
 		d.warn(err, "unable to read config: ", d.Name)
 	}
@@ -314,35 +318,6 @@ func (d *Dir) openCurrent(what string) bool {
 		d.pause(err, "unable to set mode of current")
 	}
 	return true
-}
-
-// readAt reads file name in directory dirfd; found is false when it does
-// not exist (which is no error).
-func readAt(dirfd int, name string) (data []byte, err error, found bool) {
-	fd, err := syscall.Openat(dirfd, name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	if err == syscall.ENOENT {
-		return nil, nil, false
-	}
-	if err != nil {
-		return nil, err, false
-	}
-	defer syscall.Close(fd)
-	data = make([]byte, 0, 128)
-	for {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-		n, err := syscall.Read(fd, data[len(data):cap(data)])
-		switch {
-		case err == syscall.EINTR:
-		case err != nil:
-			return nil, err, true
-		case n == 0:
-			return data, nil, true
-		default:
-			data = data[:len(data)+n]
-		}
-	}
 }
 
 // Close flushes current, marks it cleanly closed (mode 0744) and releases

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gorunit/gorunit/internal/cname"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,7 +67,7 @@ func (r *runsv) stopOrphans() {
 // leftover returns the pid in pidfile if that process is alive and
 // started when the file was written, else 0.
 func leftover(pidfile string) int {
-	b, err := readFile(pidfile)
+	b, err := cname.ReadFile(cname.CWD, cname.Make(pidfile))
 	if err != nil {
 		return 0
 	}
@@ -111,7 +112,7 @@ const clockTicks = 100
 // procStart is when pid started, from /proc; ok is false when there is no
 // such process or it is a zombie.
 func procStart(pid int) (time.Time, bool) {
-	b, err := readFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	b, err := cname.ReadFile(cname.CWD, cname.Make("/proc/"+strconv.Itoa(pid)+"/stat"))
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -139,7 +140,7 @@ func procStart(pid int) (time.Time, bool) {
 
 // bootTime is btime from /proc/stat.
 func bootTime() (time.Time, bool) {
-	b, err := readFile("/proc/stat")
+	b, err := cname.ReadFile(cname.CWD, cname.Make("/proc/stat"))
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -150,31 +151,4 @@ func bootTime() (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// readFile reads a whole file, as os.ReadFile does (runsv does not link
-// package os). It is only used at start-up, when a pid file is left over.
-func readFile(name string) ([]byte, error) {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
-	b := make([]byte, 0, 512)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := unix.Read(fd, b[len(b):cap(b)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return b, nil
-		}
-		b = b[:len(b)+n]
-	}
 }
