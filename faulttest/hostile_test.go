@@ -201,21 +201,7 @@ func TestServiceDirVanishes(t *testing.T) {
 	r.script(keep+"/run", "#!/bin/sh\nexec sleep 100000\n")
 	r.startRunsvdir()
 	r.waitRunning(dir, 30*time.Second)
-	// Move it out of runsvdir's sight at once, then remove it (svlogd may
-	// create files while RemoveAll runs, so retry until it is gone).
-	gone := filepath.Join(r.root, "vanished")
-	if err := os.Rename(dir, gone); err != nil {
-		t.Fatal(err)
-	}
-	dir = gone
-	svtest.Poll(30*time.Second, func() error {
-		os.RemoveAll(gone)
-		_, err := os.Lstat(gone)
-		if err == nil {
-			return fmt.Errorf("still there")
-		}
-		return nil
-	})
+	dir = svtest.RemoveLive(t, dir)
 	err := svtest.Poll(60*time.Second, func() error {
 		var left []int
 		for _, p := range procsUnder(r.root) {
@@ -621,17 +607,7 @@ func TestLogDirRemoved(t *testing.T) {
 	const name = "log-dir-removed"
 	r, dir, svc, _ := setupWriter(t, "")
 	logdir := dir + "/log/main"
-	gone := dir + "/log/main.gone"
-	if err := os.Rename(logdir, gone); err != nil {
-		t.Fatal(err)
-	}
-	svtest.Poll(30*time.Second, func() error {
-		os.RemoveAll(gone)
-		if _, err := os.Lstat(gone); err == nil {
-			return fmt.Errorf("still there")
-		}
-		return nil
-	})
+	svtest.RemoveLive(t, logdir)
 	if os.Getenv("FAULTTEST_IMPL") == "runit" {
 		// C svlogd pauses for ever at its next rotation.
 		const paused = "svlogd: pausing: unable to rename current: main: file does not exist"
@@ -674,16 +650,7 @@ func TestLogDirRemoved(t *testing.T) {
 		fail(t, name, "%v", err)
 		return
 	}
-	r.sv_("-w", "20", "down", dir)
-	var n int
-	err = svtest.Poll(30*time.Second, func() error {
-		if w := writers(dir); len(w) > 0 {
-			return fmt.Errorf("writers still alive: %v", w)
-		}
-		var err error
-		n, err = checkLog(dir, logdir, true)
-		return err
-	})
+	n, err := r.drainTo(dir, logdir, true)
 	if err != nil {
 		fail(t, name, "%v", err)
 		return

@@ -20,17 +20,23 @@ const logConfig = "s4096\nn1000\n"
 // an orphan of a killed runsv) and waits until the log holds every line
 // that every writer incarnation sent, each once.
 func (r *rig) drain(dir string) (int, error) {
+	return r.drainTo(dir, dir+"/log/main", false)
+}
+
+// drainTo is drain for the log directory logdir; with prefixMayGo, lines
+// may be missing before the first one there (checkLog).
+func (r *rig) drainTo(dir, logdir string, prefixMayGo bool) (int, error) {
 	r.sv_("-w", "20", "down", dir)
 	for _, p := range writers(dir) {
 		syscall.Kill(p, syscall.SIGTERM)
 	}
 	var n int
-	err := svtest.Poll(30*time.Second, func() error {
+	err := svtest.Poll(60*time.Second, func() error {
 		if w := writers(dir); len(w) > 0 {
 			return fmt.Errorf("writers still alive: %v", w)
 		}
 		var err error
-		n, err = checkLog(dir, dir+"/log/main", false)
+		n, err = checkLog(dir, logdir, prefixMayGo)
 		return err
 	})
 	return n, err

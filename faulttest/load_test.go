@@ -225,13 +225,7 @@ func TestLogDiskFull(t *testing.T) {
 		fail(t, name, "not resumed: %v", err)
 		return
 	}
-	r.sv_("-w", "20", "down", dir)
-	var n int
-	err = svtest.Poll(60*time.Second, func() error {
-		var err error
-		n, err = checkLog(dir, logdir, true)
-		return err
-	})
+	n, err := r.drainTo(dir, logdir, true)
 	if err != nil {
 		fail(t, name, "%v", err)
 		return

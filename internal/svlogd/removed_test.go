@@ -29,19 +29,37 @@ func TestRemovedLogDir(t *testing.T) {
 
 	t.Run("the only one", func(t *testing.T) {
 		t.Parallel()
-		sc := scenario{config: map[string]string{"log": "s100\n"}}
-		l := sc.start(t, gorunit(t))
-		l.write(lines(1, 12)) // 108 bytes: one rotation
-		l.waitOld("log", 1)
-		removeDir(t, filepath.Join(l.root, "log"))
-		l.write(lines(13, 30)) // the next rotation needs the directory
-		code, err := l.p.wait(20 * time.Second)
-		if err != nil {
-			t.Fatalf("%v; stderr: %q", err, l.p.Stderr())
+		ims := []impl{gorunit(t)}
+		if os.Getenv("RUNIT_REF") != "" {
+			ims = both(t)
 		}
-		want := gaveUp + "log\nsvlogd: fatal: no functional log directories.\n"
-		if code != 111 || l.p.Stderr() != want {
-			t.Errorf("exit %d, stderr %q; want exit 111, stderr %q", code, l.p.Stderr(), want)
+		for _, im := range ims {
+			sc := scenario{config: map[string]string{"log": "s100\n"}}
+			l := sc.start(t, im)
+			l.write(lines(1, 12)) // 108 bytes: one rotation
+			l.waitOld("log", 1)
+			svtest.RemoveLive(t, filepath.Join(l.root, "log"))
+			l.write(lines(13, 30)) // the next rotation needs the directory
+			if im.name == "C" {
+				// It pauses, and goes on pausing, whatever comes.
+				// Input closed after the first pause, it pauses again
+				// 3 s later rather than see EOF.
+				const paused = "svlogd: pausing: unable to rename current: log: file does not exist"
+				l.waitStderr(paused, 1)
+				l.w.Close()
+				l.waitStderr(paused, 2)
+				l.p.cmd.Process.Kill()
+				l.p.wait(20 * time.Second)
+				continue
+			}
+			code, err := l.p.wait(20 * time.Second)
+			if err != nil {
+				t.Fatalf("%v; stderr: %q", err, l.p.Stderr())
+			}
+			want := gaveUp + "log\nsvlogd: fatal: no functional log directories.\n"
+			if code != 111 || l.p.Stderr() != want {
+				t.Errorf("exit %d, stderr %q; want exit 111, stderr %q", code, l.p.Stderr(), want)
+			}
 		}
 	})
 
@@ -51,7 +69,7 @@ func TestRemovedLogDir(t *testing.T) {
 		l := sc.start(t, gorunit(t))
 		l.write(lines(1, 12)) // 108 bytes: one rotation
 		l.waitOld("a", 1)
-		removeDir(t, filepath.Join(l.root, "a"))
+		svtest.RemoveLive(t, filepath.Join(l.root, "a"))
 		l.write(lines(13, 30))
 		l.waitStderr(gaveUp+"a", 1)
 		l.write(lines(31, 40))
@@ -60,23 +78,5 @@ func TestRemovedLogDir(t *testing.T) {
 		if r.Exit != 0 || len(r.Files) != 2 || r.Files[0] != want || r.Stderr != gaveUp+"a\n" {
 			t.Errorf("exit %d, files %q, stderr %q; want exit 0, %q, the lock and one warning", r.Exit, r.Files, r.Stderr, want)
 		}
-	})
-}
-
-// removeDir removes dir while svlogd may still create files in it: moved
-// away first, then removed until it is gone.
-func removeDir(t *testing.T, dir string) {
-	t.Helper()
-	gone := dir + ".gone"
-	if err := os.Rename(dir, gone); err != nil {
-		t.Fatal(err)
-	}
-	svtest.WaitFor(t, 20*time.Second, func() error {
-		os.RemoveAll(gone)
-		_, err := os.Lstat(gone)
-		if err == nil {
-			return fmt.Errorf("%s still there", gone)
-		}
-		return nil
 	})
 }

@@ -154,6 +154,27 @@ func Poll(d time.Duration, f func() error) error {
 	}
 }
 
+// RemoveLive removes the directory tree dir while processes (runsv,
+// svlogd) may still create files in it: it is moved aside first, to a
+// dot name that runsvdir skips, so that nothing finds it by its name
+// again, then removed until it is gone. It returns where it was moved,
+// which is how a process that had its cwd in dir sees it.
+func RemoveLive(t testing.TB, dir string) string {
+	t.Helper()
+	aside := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".removed")
+	if err := os.Rename(dir, aside); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 30*time.Second, func() error {
+		os.RemoveAll(aside)
+		if _, err := os.Lstat(aside); err == nil {
+			return fmt.Errorf("%s still there", aside)
+		}
+		return nil
+	})
+	return aside
+}
+
 // Proc is a child started by Start and reaped when the test ends.
 type Proc struct {
 	Cmd    *exec.Cmd
